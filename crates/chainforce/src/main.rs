@@ -1,0 +1,32 @@
+//! `chainforce` — the one binary: the web server and the office's command-line tools.
+//!
+//! `main` parses the command line, runs one command and turns its outcome into an exit code.
+//! Each command lives in its own module under `commands/`.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod commands;
+
+/// chainforce — 专班工作平台: project pipeline, 倒排工期, 挂图作战, 调度例会.
+#[derive(Parser)]
+#[command(name = "chainforce", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome: anyhow::Result<ExitCode> = match cli.command {};
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! 工作日历 — China's working-day calendar (being written).

@@ -1,0 +1,175 @@
+//! Who may do what. One function, [`allows`], decides every permission question; the web layer
+//! asks it for every page and API call, so the rule is written once.
+
+use crate::org::{Actor, Role};
+
+/// Something a user wants to do, with what the decision depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read the county's projects, tasks, units, enterprises, problems and the dashboards.
+    ReadCounty,
+    /// Read one project (enterprise users see only their own enterprise's projects).
+    ReadProject { enterprise_id: Option<i64> },
+    /// Create or edit projects, stages and schedules as a whole.
+    EditProject,
+    /// Update a task (status, actual dates, notes) that belongs to `unit_id`.
+    UpdateTask { responsible_unit_id: Option<i64> },
+    /// Raise a problem on a project.
+    RaiseProblem { enterprise_id: Option<i64> },
+    /// Assign a problem to a unit (交办).
+    AssignProblem,
+    /// Answer a problem assigned to `unit_id`.
+    AnswerProblem { assigned_unit_id: Option<i64> },
+    /// Confirm a problem solved and rate the service (the enterprise of the project).
+    ConfirmProblem { enterprise_id: Option<i64> },
+    /// Users, units, enterprises, calendars, templates, chains.
+    ManageReference,
+    /// Read the audit trail.
+    ReadAudit,
+}
+
+/// Whether `actor` may do `action`.
+pub fn allows(actor: &Actor, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    let own_unit = |unit: Option<i64>| actor.unit_id.is_some() && actor.unit_id == unit;
+    let own_enterprise =
+        |ent: Option<i64>| actor.enterprise_id.is_some() && actor.enterprise_id == ent;
+    match (actor.role, action) {
+        (Admin, _) => true,
+        (Leader | Viewer | Unit, ReadCounty | ReadProject { .. }) => true,
+        (Leader, ReadAudit) => true,
+        (Enterprise, ReadProject { enterprise_id }) => own_enterprise(enterprise_id),
+        (
+            Unit,
+            UpdateTask {
+                responsible_unit_id,
+            },
+        ) => own_unit(responsible_unit_id),
+        (Unit, RaiseProblem { .. }) => true,
+        (Enterprise, RaiseProblem { enterprise_id }) => own_enterprise(enterprise_id),
+        (Unit, AnswerProblem { assigned_unit_id }) => own_unit(assigned_unit_id),
+        (Enterprise, ConfirmProblem { enterprise_id }) => own_enterprise(enterprise_id),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, unit: Option<i64>, ent: Option<i64>) -> Actor {
+        Actor {
+            user_id: 1,
+            role,
+            unit_id: unit,
+            enterprise_id: ent,
+        }
+    }
+
+    #[test]
+    fn a_unit_changes_only_its_own_tasks() {
+        let u = actor(Role::Unit, Some(3), None);
+        assert!(allows(
+            &u,
+            Action::UpdateTask {
+                responsible_unit_id: Some(3)
+            }
+        ));
+        assert!(!allows(
+            &u,
+            Action::UpdateTask {
+                responsible_unit_id: Some(4)
+            }
+        ));
+        assert!(!allows(
+            &u,
+            Action::UpdateTask {
+                responsible_unit_id: None
+            }
+        ));
+        assert!(!allows(&u, Action::EditProject));
+    }
+
+    #[test]
+    fn a_unit_user_without_a_unit_changes_nothing() {
+        let u = actor(Role::Unit, None, None);
+        assert!(!allows(
+            &u,
+            Action::UpdateTask {
+                responsible_unit_id: None
+            }
+        ));
+        assert!(!allows(
+            &u,
+            Action::AnswerProblem {
+                assigned_unit_id: None
+            }
+        ));
+    }
+
+    #[test]
+    fn leaders_read_everything_and_change_nothing() {
+        let l = actor(Role::Leader, None, None);
+        assert!(allows(&l, Action::ReadCounty) && allows(&l, Action::ReadAudit));
+        for a in [
+            Action::EditProject,
+            Action::AssignProblem,
+            Action::ManageReference,
+            Action::UpdateTask {
+                responsible_unit_id: None,
+            },
+        ] {
+            assert!(!allows(&l, a), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn an_enterprise_sees_and_acts_on_its_own_projects_only() {
+        let e = actor(Role::Enterprise, None, Some(9));
+        assert!(allows(
+            &e,
+            Action::ReadProject {
+                enterprise_id: Some(9)
+            }
+        ));
+        assert!(!allows(
+            &e,
+            Action::ReadProject {
+                enterprise_id: Some(8)
+            }
+        ));
+        assert!(!allows(&e, Action::ReadCounty));
+        assert!(allows(
+            &e,
+            Action::RaiseProblem {
+                enterprise_id: Some(9)
+            }
+        ));
+        assert!(allows(
+            &e,
+            Action::ConfirmProblem {
+                enterprise_id: Some(9)
+            }
+        ));
+        assert!(!allows(
+            &e,
+            Action::ConfirmProblem {
+                enterprise_id: Some(8)
+            }
+        ));
+    }
+
+    #[test]
+    fn viewers_only_read() {
+        let v = actor(Role::Viewer, None, None);
+        assert!(allows(&v, Action::ReadCounty));
+        assert!(!allows(
+            &v,
+            Action::RaiseProblem {
+                enterprise_id: None
+            }
+        ));
+        assert!(!allows(&v, Action::ReadAudit));
+    }
+}

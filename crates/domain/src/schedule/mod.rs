@@ -1,0 +1,1 @@
+//! 倒排工期 — critical-path scheduling (being written).

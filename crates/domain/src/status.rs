@@ -1,0 +1,1 @@
+//! 红黄绿 — task status from the schedule (being written).
