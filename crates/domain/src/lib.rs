@@ -9,6 +9,7 @@ pub mod amount;
 pub mod audit;
 pub mod calendar;
 pub mod credit_code;
+pub mod enterprise;
 pub mod org;
 pub mod permission;
 pub mod problem;

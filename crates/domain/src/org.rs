@@ -141,3 +141,223 @@ mod tests {
         );
     }
 }
+
+/// A unit as typed in the admin form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UnitForm {
+    pub name: String,
+    pub kind: String,
+    pub contact_person: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitDraft {
+    pub name: String,
+    pub kind: UnitKind,
+    pub contact_person: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A phone number as officials write it: digits with optional `+`, `-`, spaces and an extension.
+pub fn phone_field(
+    field: &str,
+    value: &str,
+) -> Result<Option<String>, crate::validation::FieldError> {
+    let v = crate::validation::text(field, value, false, 30)?;
+    if let Some(p) = &v {
+        let ok = p
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()转".contains(c))
+            && p.chars().any(|c| c.is_ascii_digit());
+        if !ok {
+            return Err(crate::validation::FieldError::new(
+                field,
+                crate::validation::Rule::Other {
+                    zh: "电话只能包含数字、空格、+、-、括号".into(),
+                    en: "a phone number may contain digits, spaces, +, - and brackets only".into(),
+                },
+            ));
+        }
+    }
+    Ok(v)
+}
+
+impl UnitForm {
+    pub fn validate(&self) -> Result<UnitDraft, crate::validation::ValidationErrors> {
+        use crate::validation::{self as v, ValidationErrors};
+        let mut errs = ValidationErrors::new();
+        let name = errs.check(v::required_text("name", &self.name, 50));
+        let kind = errs.check(UnitKind::field("kind", &self.kind));
+        let contact_person = errs
+            .check(v::text("contact_person", &self.contact_person, false, 40))
+            .flatten();
+        let phone = errs.check(phone_field("phone", &self.phone)).flatten();
+        errs.into_result(|| UnitDraft {
+            name: name.unwrap_or_default(),
+            kind: kind.unwrap_or(UnitKind::Other),
+            contact_person,
+            phone,
+        })
+    }
+}
+
+/// A user account as typed by the office (the password only when creating or resetting).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_id: String,
+    pub enterprise_id: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDraft {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    /// Present when a password is being set.
+    #[serde(skip_serializing)]
+    pub password: Option<String>,
+}
+
+/// The shortest password the product accepts.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+pub fn password_field(field: &str, value: &str) -> Result<String, crate::validation::FieldError> {
+    use crate::validation::{FieldError, Rule};
+    if value.is_empty() {
+        return Err(FieldError::new(field, Rule::Required));
+    }
+    if value.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            field,
+            Rule::TooShort {
+                min: MIN_PASSWORD_CHARS,
+            },
+        ));
+    }
+    if value.chars().count() > 200 {
+        return Err(FieldError::new(field, Rule::TooLong { max: 200 }));
+    }
+    Ok(value.to_string())
+}
+
+impl UserForm {
+    /// `password_required` when creating a user; on edit an empty password keeps the old one.
+    pub fn validate(
+        &self,
+        password_required: bool,
+    ) -> Result<UserDraft, crate::validation::ValidationErrors> {
+        use crate::validation::{self as v, FieldError, Rule, ValidationErrors};
+        let mut errs = ValidationErrors::new();
+        let username = errs.check(
+            v::required_text("username", &self.username, 40).and_then(|u| {
+                if u.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                {
+                    Ok(u.to_ascii_lowercase())
+                } else {
+                    Err(FieldError::new(
+                        "username",
+                        Rule::Other {
+                            zh: "登录名只能包含字母、数字、点、下划线和连字符".into(),
+                            en: "may contain letters, digits, '.', '_' and '-' only".into(),
+                        },
+                    ))
+                }
+            }),
+        );
+        let display_name = errs.check(v::required_text("display_name", &self.display_name, 40));
+        let role = errs.check(Role::field("role", &self.role));
+        let id = |field: &str, s: &str| -> Result<Option<i64>, FieldError> {
+            let s = s.trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse()
+                    .map(Some)
+                    .map_err(|_| FieldError::new(field, Rule::NotANumber))
+            }
+        };
+        let unit_id = errs.check(id("unit_id", &self.unit_id)).flatten();
+        let enterprise_id = errs
+            .check(id("enterprise_id", &self.enterprise_id))
+            .flatten();
+        match role {
+            Some(Role::Unit) if unit_id.is_none() => errs.push("unit_id", Rule::Required),
+            Some(Role::Enterprise) if enterprise_id.is_none() => {
+                errs.push("enterprise_id", Rule::Required)
+            }
+            _ => {}
+        }
+        let password = if self.password.is_empty() && !password_required {
+            None
+        } else {
+            errs.check(password_field("password", &self.password))
+        };
+        let role_v = role.unwrap_or(Role::Viewer);
+        errs.into_result(|| UserDraft {
+            username: username.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            role: role_v,
+            // A unit or enterprise link only means something for those roles.
+            unit_id: if role_v == Role::Unit { unit_id } else { None },
+            enterprise_id: if role_v == Role::Enterprise {
+                enterprise_id
+            } else {
+                None
+            },
+            password,
+        })
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_user_must_belong_to_a_unit() {
+        let f = UserForm {
+            username: "fgw".into(),
+            display_name: "发改委 张三".into(),
+            role: "unit".into(),
+            password: "long enough pw".into(),
+            ..Default::default()
+        };
+        assert_eq!(f.validate(true).unwrap_err().0[0].field, "unit_id");
+    }
+
+    #[test]
+    fn short_passwords_and_odd_usernames_are_refused() {
+        let f = UserForm {
+            username: "张三".into(),
+            display_name: "x".into(),
+            role: "viewer".into(),
+            password: "short".into(),
+            ..Default::default()
+        };
+        let fields: Vec<String> = f
+            .validate(true)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["username", "password"]);
+    }
+
+    #[test]
+    fn phone_numbers_allow_the_usual_punctuation() {
+        assert!(phone_field("phone", "0793-1234567").is_ok());
+        assert!(phone_field("phone", "+86 138 0000 0000").is_ok());
+        assert!(phone_field("phone", "call me").is_err());
+    }
+}

@@ -214,3 +214,124 @@ mod tests {
         assert!(duration_field("d", "5000").is_err());
     }
 }
+
+/// What a responsible unit reports on its own task from its desk: progress, actual dates and a
+/// note. (Durations, dependencies and deadlines are the office's to change.)
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProgressForm {
+    pub progress: String,
+    pub actual_start: String,
+    pub actual_finish: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressReport {
+    pub progress: TaskProgress,
+    pub actual_start: Option<NaiveDate>,
+    pub actual_finish: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+impl ProgressForm {
+    /// Checks the report; actual dates may not lie in the future (`today`).
+    pub fn validate(&self, today: NaiveDate) -> Result<ProgressReport, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let mut progress = if self.progress.trim().is_empty() {
+            None
+        } else {
+            errs.check(TaskProgress::field("progress", &self.progress))
+        };
+        let future = |field: &str, d: Option<NaiveDate>| -> Result<Option<NaiveDate>, FieldError> {
+            match d {
+                Some(d) if d > today => Err(FieldError::new(
+                    field,
+                    Rule::Other {
+                        zh: format!("实际日期不能晚于今天（{today}）"),
+                        en: format!("an actual date cannot be after today ({today})"),
+                    },
+                )),
+                d => Ok(d),
+            }
+        };
+        let actual_start = errs
+            .check(
+                validation::optional_date("actual_start", &self.actual_start)
+                    .and_then(|d| future("actual_start", d)),
+            )
+            .flatten();
+        let actual_finish = errs
+            .check(
+                validation::optional_date("actual_finish", &self.actual_finish)
+                    .and_then(|d| future("actual_finish", d)),
+            )
+            .flatten();
+        let note = errs
+            .check(validation::text("note", &self.note, false, 2000))
+            .flatten();
+        if let (Some(s), Some(f)) = (actual_start, actual_finish)
+            && f < s
+        {
+            errs.push(
+                "actual_finish",
+                Rule::EndBeforeStart {
+                    start_field: "actual_start".into(),
+                },
+            );
+        }
+        if actual_finish.is_some() && actual_start.is_none() {
+            errs.push("actual_start", Rule::Required);
+        }
+        if progress == Some(TaskProgress::Done) && actual_finish.is_none() {
+            errs.push("actual_finish", Rule::Required);
+        }
+        if actual_finish.is_some() {
+            progress = Some(TaskProgress::Done);
+        } else if actual_start.is_some() && progress.is_none_or(|p| p == TaskProgress::NotStarted) {
+            progress = Some(TaskProgress::InProgress);
+        }
+        errs.into_result(|| ProgressReport {
+            progress: progress.unwrap_or(TaskProgress::NotStarted),
+            actual_start,
+            actual_finish,
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    #[test]
+    fn a_unit_reports_a_task_done_with_its_dates() {
+        let f = ProgressForm {
+            progress: "done".into(),
+            actual_start: "2026-11-02".into(),
+            actual_finish: "2026-11-20".into(),
+            note: "已取得批复".into(),
+        };
+        let r = f.validate(today()).unwrap();
+        assert_eq!(r.progress, TaskProgress::Done);
+        assert_eq!(r.note.as_deref(), Some("已取得批复"));
+    }
+
+    #[test]
+    fn done_without_a_finish_date_or_a_date_in_the_future_is_refused() {
+        let f = ProgressForm {
+            progress: "done".into(),
+            ..Default::default()
+        };
+        assert_eq!(f.validate(today()).unwrap_err().0[0].field, "actual_finish");
+        let f = ProgressForm {
+            actual_start: "2026-12-01".into(),
+            ..Default::default()
+        };
+        assert_eq!(f.validate(today()).unwrap_err().0[0].field, "actual_start");
+    }
+}

@@ -1,0 +1,420 @@
+//! Projects (项目) and their stage dates.
+
+use crate::row::{RowExt, amount_raw, date_text};
+use crate::sql::Sql;
+use crate::units::conflict;
+use crate::{Result, Store, StoreError, WriteTx};
+use chainforce_domain::Amount;
+use chainforce_domain::org::UnitKind;
+use chainforce_domain::project::{ConstructionNature, ProjectDraft, ProjectState, Stage};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+
+/// A project with the names of what it refers to, ready for lists and pages.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Project {
+    pub id: i64,
+    pub region_id: i64,
+    #[serde(flatten)]
+    pub draft: ProjectDraft,
+    pub state: ProjectState,
+    pub state_reason: Option<String>,
+    pub version: i64,
+    pub updated_at: String,
+    pub enterprise_name: Option<String>,
+    pub township_name: Option<String>,
+    pub lead_unit_name: Option<String>,
+    pub chain_node_name: Option<String>,
+}
+
+const SELECT: &str = "SELECT p.*, e.name AS enterprise_name, t.name AS township_name, l.name AS lead_unit_name, n.name AS chain_node_name \
+     FROM projects p LEFT JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units t ON t.id = p.township_id \
+     LEFT JOIN units l ON l.id = p.lead_unit_id LEFT JOIN chain_nodes n ON n.id = p.chain_node_id";
+
+fn from_row(r: &AnyRow) -> Result<Project, sqlx::Error> {
+    let nature = match r.opt_text("nature")? {
+        Some(n) => {
+            Some(
+                ConstructionNature::parse(&n).ok_or_else(|| sqlx::Error::ColumnDecode {
+                    index: "nature".into(),
+                    source: format!("unknown code '{n}'").into(),
+                })?,
+            )
+        }
+        None => None,
+    };
+    Ok(Project {
+        id: r.i64("id")?,
+        region_id: r.i64("region_id")?,
+        draft: ProjectDraft {
+            name: r.text("name")?,
+            code: r.opt_text("code")?,
+            enterprise_id: r.opt_i64("enterprise_id")?,
+            chain_node_id: r.opt_i64("chain_node_id")?,
+            township_id: r.opt_i64("township_id")?,
+            lead_unit_id: r.opt_i64("lead_unit_id")?,
+            leader: r.opt_text("leader")?,
+            nature,
+            location: r.opt_text("location")?,
+            content: r.opt_text("content")?,
+            capacity: r.opt_text("capacity")?,
+            total_investment: r.amount("total_investment_yuan")?,
+            fixed_investment: r.amount("fixed_investment_yuan")?,
+            agreed_investment: r.amount("agreed_investment_yuan")?,
+            land_area: r.amount("land_area_raw")?,
+            stage: r.coded("stage", Stage::parse)?,
+            target_start: r.date("target_start")?,
+            annual_plan_investment: r.amount("annual_plan_investment_yuan")?,
+        },
+        state: r.coded("state", ProjectState::parse)?,
+        state_reason: r.opt_text("state_reason")?,
+        version: r.i64("version")?,
+        updated_at: r.text("updated_at")?,
+        enterprise_name: r.opt_text("enterprise_name")?,
+        township_name: r.opt_text("township_name")?,
+        lead_unit_name: r.opt_text("lead_unit_name")?,
+        chain_node_name: r.opt_text("chain_node_name")?,
+    })
+}
+
+/// The filters of the project list (all optional; empty means all).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectFilter {
+    pub stage: Option<Stage>,
+    pub state: Option<ProjectState>,
+    pub township_id: Option<i64>,
+    pub lead_unit_id: Option<i64>,
+    pub chain_node_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub leader: Option<String>,
+    /// Part of the name or code.
+    pub q: Option<String>,
+    pub sort: ProjectSort,
+}
+
+/// How the project list is ordered. A closed set: a sort key from the URL never becomes SQL.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectSort {
+    #[default]
+    Name,
+    Stage,
+    InvestmentDesc,
+    Updated,
+}
+
+/// A planned or actual date of one stage.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StageDate {
+    pub stage: Stage,
+    pub planned: Option<NaiveDate>,
+    pub actual: Option<NaiveDate>,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: String,
+}
+
+impl Store {
+    pub async fn projects(&self, region_id: i64, f: &ProjectFilter) -> Result<Vec<Project>> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE p.region_id = ").bind(region_id);
+        if let Some(s) = f.stage {
+            sql.push(" AND p.stage = ").bind(s.code());
+        }
+        if let Some(s) = f.state {
+            sql.push(" AND p.state = ").bind(s.code());
+        }
+        if let Some(id) = f.township_id {
+            sql.push(" AND p.township_id = ").bind(id);
+        }
+        if let Some(id) = f.lead_unit_id {
+            sql.push(" AND p.lead_unit_id = ").bind(id);
+        }
+        if let Some(id) = f.chain_node_id {
+            sql.push(" AND p.chain_node_id = ").bind(id);
+        }
+        if let Some(id) = f.enterprise_id {
+            sql.push(" AND p.enterprise_id = ").bind(id);
+        }
+        if let Some(l) = f.leader.as_deref().filter(|s| !s.trim().is_empty()) {
+            sql.push(" AND p.leader = ").bind(l.trim());
+        }
+        if let Some(q) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
+            let pattern = format!("%{}%", q.trim().to_lowercase());
+            sql.push(" AND (LOWER(p.name) LIKE ")
+                .bind(pattern.clone())
+                .push(" OR LOWER(p.code) LIKE ")
+                .bind(pattern)
+                .push(")");
+        }
+        sql.push(match f.sort {
+            ProjectSort::Name => " ORDER BY p.name, p.id",
+            ProjectSort::Stage => " ORDER BY p.stage, p.name, p.id",
+            ProjectSort::InvestmentDesc => {
+                " ORDER BY COALESCE(p.total_investment_yuan, 0) DESC, p.id"
+            }
+            ProjectSort::Updated => " ORDER BY p.updated_at DESC, p.id",
+        });
+        let rows = sql.query().fetch_all(&self.read).await?;
+        let mut projects: Vec<Project> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+        if f.sort == ProjectSort::Stage {
+            // Codes sort alphabetically in SQL; the road's order is the enum's.
+            projects.sort_by(|a, b| {
+                a.draft
+                    .stage
+                    .cmp(&b.draft.stage)
+                    .then(a.draft.name.cmp(&b.draft.name))
+            });
+        }
+        Ok(projects)
+    }
+
+    pub async fn project(&self, id: i64) -> Result<Project> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE p.id = ").bind(id);
+        let row = sql.query().fetch_optional(&self.read).await?;
+        row.as_ref()
+            .map(from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound {
+                entity: "project",
+                id,
+            })
+    }
+
+    pub async fn stage_dates(&self, project_id: i64) -> Result<Vec<StageDate>> {
+        let rows = sqlx::query("SELECT * FROM project_stage_dates WHERE project_id = $1")
+            .bind(project_id)
+            .fetch_all(&self.read)
+            .await?;
+        let mut dates: Vec<StageDate> = rows
+            .iter()
+            .map(|r| {
+                Ok(StageDate {
+                    stage: r.coded("stage", Stage::parse)?,
+                    planned: r.date("planned_date")?,
+                    actual: r.date("actual_date")?,
+                    recorded_by: r.opt_i64("recorded_by")?,
+                    recorded_at: r.text("recorded_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        dates.sort_by_key(|d| d.stage);
+        Ok(dates)
+    }
+}
+
+impl WriteTx {
+    pub(crate) async fn project_in_tx(&mut self, id: i64) -> Result<Project> {
+        let mut sql = Sql::new(SELECT);
+        sql.push(" WHERE p.id = ").bind(id);
+        let row = sql.query().fetch_optional(self.conn()).await?;
+        row.as_ref()
+            .map(from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound {
+                entity: "project",
+                id,
+            })
+    }
+
+    async fn check_project_refs(&mut self, region_id: i64, d: &ProjectDraft) -> Result<()> {
+        self.check_enterprise("enterprise_id", d.enterprise_id, region_id)
+            .await?;
+        self.check_unit(
+            "township_id",
+            d.township_id,
+            region_id,
+            Some(UnitKind::Township),
+        )
+        .await?;
+        self.check_unit("lead_unit_id", d.lead_unit_id, region_id, None)
+            .await?;
+        if let Some(node) = d.chain_node_id {
+            let found: Option<(i64,)> = sqlx::query_as(
+                "SELECT n.id FROM chain_nodes n JOIN chains c ON c.id = n.chain_id WHERE n.id = $1 AND c.region_id = $2",
+            )
+            .bind(node)
+            .bind(region_id)
+            .fetch_optional(self.conn())
+            .await?;
+            if found.is_none() {
+                return Err(StoreError::unknown(
+                    "chain_node_id",
+                    "产业链环节 / chain node",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_project(&mut self, region_id: i64, d: &ProjectDraft) -> Result<i64> {
+        self.check_project_refs(region_id, d).await?;
+        let now = self.now().to_string();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO projects (region_id, code, name, enterprise_id, chain_node_id, township_id, lead_unit_id, leader, nature, location, content, \
+             capacity, total_investment_yuan, fixed_investment_yuan, agreed_investment_yuan, annual_plan_investment_yuan, land_area_raw, stage, \
+             target_start, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id",
+        )
+        .bind(region_id)
+        .bind(&d.code)
+        .bind(&d.name)
+        .bind(d.enterprise_id)
+        .bind(d.chain_node_id)
+        .bind(d.township_id)
+        .bind(d.lead_unit_id)
+        .bind(&d.leader)
+        .bind(d.nature.map(|n| n.code()))
+        .bind(&d.location)
+        .bind(&d.content)
+        .bind(&d.capacity)
+        .bind(amount_raw(d.total_investment))
+        .bind(amount_raw(d.fixed_investment))
+        .bind(amount_raw(d.agreed_investment))
+        .bind(amount_raw(d.annual_plan_investment))
+        .bind(amount_raw(d.land_area))
+        .bind(d.stage.code())
+        .bind(date_text(d.target_start))
+        .bind(&now)
+        .fetch_one(self.conn())
+        .await
+        .map_err(|e| StoreError::from(e).duplicate_as("code"))?;
+        self.audit("create", "project", Some(id), None::<&()>, Some(d));
+        Ok(id)
+    }
+
+    /// Saves an edited project. A change of stage is also recorded as that stage's actual date
+    /// (`today`), so the lead times of 快签约、快落地、快开工 can be measured.
+    pub async fn update_project(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        d: &ProjectDraft,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let before = self.project_in_tx(id).await?;
+        self.check_project_refs(before.region_id, d).await?;
+        let now = self.now().to_string();
+        let n = sqlx::query(
+            "UPDATE projects SET code = $1, name = $2, enterprise_id = $3, chain_node_id = $4, township_id = $5, lead_unit_id = $6, leader = $7, \
+             nature = $8, location = $9, content = $10, capacity = $11, total_investment_yuan = $12, fixed_investment_yuan = $13, \
+             agreed_investment_yuan = $14, annual_plan_investment_yuan = $15, land_area_raw = $16, stage = $17, target_start = $18, \
+             updated_at = $19, version = version + 1 WHERE id = $20 AND version = $21",
+        )
+        .bind(&d.code)
+        .bind(&d.name)
+        .bind(d.enterprise_id)
+        .bind(d.chain_node_id)
+        .bind(d.township_id)
+        .bind(d.lead_unit_id)
+        .bind(&d.leader)
+        .bind(d.nature.map(|n| n.code()))
+        .bind(&d.location)
+        .bind(&d.content)
+        .bind(&d.capacity)
+        .bind(amount_raw(d.total_investment))
+        .bind(amount_raw(d.fixed_investment))
+        .bind(amount_raw(d.agreed_investment))
+        .bind(amount_raw(d.annual_plan_investment))
+        .bind(amount_raw(d.land_area))
+        .bind(d.stage.code())
+        .bind(date_text(d.target_start))
+        .bind(&now)
+        .bind(id)
+        .bind(expected_version)
+        .execute(self.conn())
+        .await
+        .map_err(|e| StoreError::from(e).duplicate_as("code"))?
+        .rows_affected();
+        if n == 0 {
+            return Err(conflict("project", id, before.version, &before));
+        }
+        if d.stage != before.draft.stage {
+            self.record_stage_date(id, d.stage, None, Some(today))
+                .await?;
+        }
+        self.audit("update", "project", Some(id), Some(&before.draft), Some(d));
+        Ok(())
+    }
+
+    /// Pauses (暂停), terminates (终止) or resumes a project; pausing and terminating need a reason.
+    pub async fn set_project_state(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        state: ProjectState,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let before = self.project_in_tx(id).await?;
+        if state != ProjectState::Active && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(StoreError::invalid(
+                "state_reason",
+                chainforce_domain::Rule::Required,
+            ));
+        }
+        let now = self.now().to_string();
+        let n = sqlx::query("UPDATE projects SET state = $1, state_reason = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5")
+            .bind(state.code())
+            .bind(reason.map(str::trim))
+            .bind(&now)
+            .bind(id)
+            .bind(expected_version)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(conflict("project", id, before.version, &before));
+        }
+        self.audit(
+            "state",
+            "project",
+            Some(id),
+            Some(&serde_json::json!({"state": before.state, "reason": before.state_reason})),
+            Some(&serde_json::json!({"state": state, "reason": reason})),
+        );
+        Ok(())
+    }
+
+    /// Sets the planned and/or actual date of a stage (a `None` keeps what is there).
+    pub async fn record_stage_date(
+        &mut self,
+        project_id: i64,
+        stage: Stage,
+        planned: Option<NaiveDate>,
+        actual: Option<NaiveDate>,
+    ) -> Result<()> {
+        let now = self.now().to_string();
+        let user = self.actor().user_id;
+        sqlx::query(
+            "INSERT INTO project_stage_dates (project_id, stage, planned_date, actual_date, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (project_id, stage) DO UPDATE SET planned_date = COALESCE(excluded.planned_date, project_stage_dates.planned_date), \
+             actual_date = COALESCE(excluded.actual_date, project_stage_dates.actual_date), recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+        )
+        .bind(project_id)
+        .bind(stage.code())
+        .bind(date_text(planned))
+        .bind(date_text(actual))
+        .bind(user)
+        .bind(&now)
+        .execute(self.conn())
+        .await?;
+        self.audit(
+            "stage_date",
+            "project",
+            Some(project_id),
+            None::<&()>,
+            Some(&serde_json::json!({"stage": stage, "planned": planned, "actual": actual})),
+        );
+        Ok(())
+    }
+}
+
+/// Sums of investment, for dashboards.
+pub fn total_investment<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Amount {
+    projects
+        .into_iter()
+        .filter_map(|p| p.draft.total_investment)
+        .sum()
+}

@@ -1,0 +1,167 @@
+//! Write transactions that carry their audit entries.
+
+use crate::{Result, Store};
+use chainforce_domain::audit::AuditEntry;
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+/// Who is making a change, as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditActor {
+    pub user_id: Option<i64>,
+    pub name: String,
+}
+
+impl AuditActor {
+    /// Changes made by the system itself (migrations, the demo loader, scheduled jobs).
+    pub fn system(what: &str) -> AuditActor {
+        AuditActor {
+            user_id: None,
+            name: format!("system:{what}"),
+        }
+    }
+
+    pub fn user(id: i64, name: &str) -> AuditActor {
+        AuditActor {
+            user_id: Some(id),
+            name: name.to_string(),
+        }
+    }
+}
+
+/// The current time as stored: RFC 3339, UTC, second precision.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+struct PendingEntry {
+    action: String,
+    entity: &'static str,
+    entity_id: Option<i64>,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+/// One user action's changes. Dropped without [`WriteTx::commit`], everything rolls back.
+pub struct WriteTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    actor: AuditActor,
+    now: String,
+    pending: Vec<PendingEntry>,
+}
+
+impl Store {
+    /// Starts the transaction of one user action.
+    pub async fn begin(&self, actor: &AuditActor) -> Result<WriteTx> {
+        Ok(WriteTx {
+            tx: self.begin_raw().await?,
+            actor: actor.clone(),
+            now: now_rfc3339(),
+            pending: Vec::new(),
+        })
+    }
+}
+
+impl WriteTx {
+    /// The connection, for queries.
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// The timestamp of this action (the same for every row it touches).
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
+    pub fn actor(&self) -> &AuditActor {
+        &self.actor
+    }
+
+    /// Records a change for the audit trail. `before` is `None` for a creation, `after` for a
+    /// deletion.
+    pub fn audit<B: Serialize, A: Serialize>(
+        &mut self,
+        action: &str,
+        entity: &'static str,
+        entity_id: Option<i64>,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) {
+        let json = |v: &dyn erased::Json| v.to_json();
+        self.pending.push(PendingEntry {
+            action: action.to_string(),
+            entity,
+            entity_id,
+            before: before.map(|b| json(b)),
+            after: after.map(|a| json(a)),
+        });
+    }
+
+    /// Appends the audit entries and commits. The chain head is locked last, so a transaction
+    /// never waits for a row while holding it (no deadlock on PostgreSQL).
+    pub async fn commit(mut self) -> Result<()> {
+        if !self.pending.is_empty() {
+            let (mut seq, mut prev): (i64, String) = sqlx::query_as(
+                "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash",
+            )
+            .bind(self.pending.len() as i64)
+            .fetch_one(&mut *self.tx)
+            .await?;
+            for p in std::mem::take(&mut self.pending) {
+                seq += 1;
+                let entry = AuditEntry {
+                    seq,
+                    at: self.now.clone(),
+                    actor_id: self.actor.user_id,
+                    actor_name: self.actor.name.clone(),
+                    action: p.action,
+                    entity: p.entity.to_string(),
+                    entity_id: p.entity_id,
+                    before: p.before,
+                    after: p.after,
+                    prev_hash: String::new(),
+                    hash: String::new(),
+                }
+                .seal(&prev);
+                sqlx::query(
+                    "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(entry.seq)
+                .bind(&entry.at)
+                .bind(entry.actor_id)
+                .bind(&entry.actor_name)
+                .bind(&entry.action)
+                .bind(&entry.entity)
+                .bind(entry.entity_id)
+                .bind(&entry.before)
+                .bind(&entry.after)
+                .bind(&entry.prev_hash)
+                .bind(&entry.hash)
+                .execute(&mut *self.tx)
+                .await?;
+                prev = entry.hash;
+            }
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                .bind(&prev)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+mod erased {
+    /// Serialises audit snapshots; a value that cannot be serialised is recorded as such rather
+    /// than failing the user's change.
+    pub trait Json {
+        fn to_json(&self) -> String;
+    }
+    impl<T: serde::Serialize + ?Sized> Json for T {
+        fn to_json(&self) -> String {
+            serde_json::to_string(self)
+                .unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"))
+        }
+    }
+}

@@ -1,0 +1,565 @@
+//! The storage story, told once and run on both backends: SQLite always, PostgreSQL when
+//! `CHAINFORCE_TEST_POSTGRES_URL` is set (a run without it says so loudly).
+
+use chainforce_domain::enterprise::EnterpriseForm;
+use chainforce_domain::org::{RegionLevel, UnitForm, UserForm};
+use chainforce_domain::problem::ProblemForm;
+use chainforce_domain::project::{ProjectForm, Stage};
+use chainforce_domain::task::{ProgressForm, TaskForm, TaskProgress};
+use chainforce_domain::{Amount, Rule};
+use chainforce_storage::audit::ChainReport;
+use chainforce_storage::problems::{ProblemFilter, RaisedBy};
+use chainforce_storage::projects::ProjectFilter;
+use chainforce_storage::tasks::TaskFilter;
+use chainforce_storage::testing::TestDb;
+use chainforce_storage::{AuditActor, Store, StoreError};
+use chrono::NaiveDate;
+
+/// Runs one story on SQLite and, when configured, on PostgreSQL.
+macro_rules! on_both_backends {
+    ($name:ident, $story:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = chainforce_storage::testing::TestDb::sqlite().await;
+                super::$story(&db.store).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = chainforce_storage::testing::TestDb::postgres().await {
+                    super::$story(&db.store).await;
+                }
+            }
+        }
+    };
+}
+
+/// The office's account: every county made by [`county`] has it as user 1.
+fn office() -> AuditActor {
+    AuditActor::user(1, "专班办公室")
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+struct County {
+    region: i64,
+    fgw: i64,
+    township: i64,
+    enterprise: i64,
+    /// A clerk of 发改委 and a contact of the enterprise, as audit actors.
+    fgw_clerk: AuditActor,
+    enterprise_contact: AuditActor,
+}
+
+async fn county(store: &Store) -> County {
+    let mut tx = store.begin(&AuditActor::system("test")).await.unwrap();
+    let region = tx
+        .create_region(None, RegionLevel::County, Some("361125"), "示例县")
+        .await
+        .unwrap();
+    let unit = |name: &str, kind: &str| {
+        UnitForm {
+            name: name.into(),
+            kind: kind.into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let fgw = tx
+        .create_unit(region, &unit("发改委", "department"))
+        .await
+        .unwrap();
+    let township = tx
+        .create_unit(region, &unit("岑阳镇", "township"))
+        .await
+        .unwrap();
+    let ent = EnterpriseForm {
+        name: "示例锂业有限公司".into(),
+        credit_code: "914403001922038216".into(),
+        ..Default::default()
+    };
+    let enterprise = tx
+        .create_enterprise(region, &ent.validate().unwrap())
+        .await
+        .unwrap();
+    let user = |username: &str, role: &str, unit: i64, ent: i64| {
+        UserForm {
+            username: username.into(),
+            display_name: username.into(),
+            role: role.into(),
+            unit_id: unit.to_string(),
+            enterprise_id: ent.to_string(),
+            password: "not used here".into(),
+        }
+        .validate(true)
+        .unwrap()
+    };
+    let admin = tx
+        .create_user(region, &user("office", "admin", 0, 0), "h")
+        .await
+        .unwrap();
+    assert_eq!(admin, 1);
+    let clerk = tx
+        .create_user(region, &user("fgw", "unit", fgw, 0), "h")
+        .await
+        .unwrap();
+    let contact = tx
+        .create_user(region, &user("lithium", "enterprise", 0, enterprise), "h")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    County {
+        region,
+        fgw,
+        township,
+        enterprise,
+        fgw_clerk: AuditActor::user(clerk, "fgw"),
+        enterprise_contact: AuditActor::user(contact, "lithium"),
+    }
+}
+
+async fn project(store: &Store, c: &County, name: &str) -> i64 {
+    let form = ProjectForm {
+        name: name.into(),
+        enterprise_id: c.enterprise.to_string(),
+        township_id: c.township.to_string(),
+        lead_unit_id: c.fgw.to_string(),
+        total_investment: "1.5亿元".into(),
+        land_area: "120.5".into(),
+        stage: "signed".into(),
+        ..Default::default()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    let id = tx
+        .create_project(c.region, &form.validate().unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn a_county_office_records_its_projects_and_reads_them_back(store: &Store) {
+    let c = county(store).await;
+    let id = project(store, &c, "年产2万吨电池级碳酸锂项目").await;
+    let p = store.project(id).await.unwrap();
+    assert_eq!(p.draft.total_investment, Some(Amount::from_int(15000)));
+    assert_eq!(p.draft.land_area.unwrap().to_string(), "120.5");
+    assert_eq!(p.township_name.as_deref(), Some("岑阳镇"));
+    assert_eq!(p.enterprise_name.as_deref(), Some("示例锂业有限公司"));
+    let listed = store
+        .projects(
+            c.region,
+            &ProjectFilter {
+                q: Some("碳酸锂".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    let none = store
+        .projects(
+            c.region,
+            &ProjectFilter {
+                stage: Some(Stage::Started),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let o = store.overview(c.region).await.unwrap();
+    assert_eq!(o.active_projects, 1);
+    assert_eq!(o.signed_investment, Amount::from_int(15000));
+    assert_eq!(o.landed_investment, Amount::ZERO);
+}
+on_both_backends!(
+    records_and_reads_projects,
+    a_county_office_records_its_projects_and_reads_them_back
+);
+
+async fn a_stale_edit_is_refused_with_the_current_row(store: &Store) {
+    let c = county(store).await;
+    let id = project(store, &c, "锂电池正极材料项目").await;
+    let p = store.project(id).await.unwrap();
+    let mut first = p.draft.clone();
+    first.name = "锂电池正极材料项目（一期）".into();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_project(id, p.version, &first, day("2026-11-29"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // A second clerk saves the page they loaded before the first save.
+    let mut second = p.draft.clone();
+    second.leader = Some("李县长".into());
+    let mut tx = store.begin(&office()).await.unwrap();
+    match tx
+        .update_project(id, p.version, &second, day("2026-11-29"))
+        .await
+    {
+        Err(StoreError::Conflict {
+            current_version,
+            current,
+            ..
+        }) => {
+            assert_eq!(current_version, p.version + 1);
+            assert_eq!(current["name"], "锂电池正极材料项目（一期）");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    drop(tx);
+    assert_eq!(store.project(id).await.unwrap().draft.leader, None);
+}
+on_both_backends!(
+    stale_edit_conflicts,
+    a_stale_edit_is_refused_with_the_current_row
+);
+
+async fn a_failed_action_leaves_nothing_behind(store: &Store) {
+    let c = county(store).await;
+    let before = store.recent_audit(1000).await.unwrap().len();
+    let mut tx = store.begin(&office()).await.unwrap();
+    let ok = ProjectForm {
+        name: "first half".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    tx.create_project(c.region, &ok).await.unwrap();
+    let bad = ProjectForm {
+        name: "second half".into(),
+        township_id: c.fgw.to_string(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    // 发改委 is a department, not a township: the whole action fails.
+    match tx.create_project(c.region, &bad).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "township_id"),
+        other => panic!("expected invalid township, got {other:?}"),
+    }
+    drop(tx);
+    assert!(
+        store
+            .projects(c.region, &ProjectFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.recent_audit(1000).await.unwrap().len(), before);
+}
+on_both_backends!(
+    failed_action_rolls_back,
+    a_failed_action_leaves_nothing_behind
+);
+
+async fn duplicates_are_refused_on_the_field_that_repeats(store: &Store) {
+    let c = county(store).await;
+    let mut tx = store.begin(&office()).await.unwrap();
+    let same_code = EnterpriseForm {
+        name: "另一家公司".into(),
+        credit_code: "914403001922038216".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    match tx.create_enterprise(c.region, &same_code).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(
+            (e.0[0].field.as_str(), &e.0[0].rule),
+            ("credit_code", &Rule::Duplicate)
+        ),
+        other => panic!("expected duplicate credit code, got {other:?}"),
+    }
+    drop(tx);
+    let mut tx = store.begin(&office()).await.unwrap();
+    let same_name = UnitForm {
+        name: "发改委".into(),
+        kind: "department".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    match tx.create_unit(c.region, &same_name).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "name"),
+        other => panic!("expected duplicate unit name, got {other:?}"),
+    }
+}
+on_both_backends!(
+    duplicates_name_the_field,
+    duplicates_are_refused_on_the_field_that_repeats
+);
+
+async fn every_change_is_in_a_verifiable_chain_and_tampering_is_named(store: &Store) {
+    let c = county(store).await;
+    let id = project(store, &c, "隔膜项目").await;
+    let p = store.project(id).await.unwrap();
+    let mut edited = p.draft.clone();
+    edited.stage = Stage::Registered;
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_project(id, p.version, &edited, day("2026-11-29"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let history = store.history("project", id).await.unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["update", "stage_date", "create"]);
+    assert_eq!(history[0].actor_name, "专班办公室");
+    assert!(
+        history[0]
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("\"stage\":\"signed\"")
+    );
+    let entries = match store.verify_audit_chain().await.unwrap() {
+        ChainReport::Intact { entries } => entries,
+        other => panic!("chain should verify: {other:?}"),
+    };
+    assert!(entries >= 7, "{entries}");
+    // Someone edits a row behind the application's back.
+    let victim = history[1].seq;
+    store
+        .execute_raw(&format!(
+            "UPDATE audit_log SET actor_name = 'nobody' WHERE seq = {victim}"
+        ))
+        .await
+        .unwrap();
+    match store.verify_audit_chain().await.unwrap() {
+        ChainReport::Broken(b) => assert_eq!(b.seq, victim),
+        other => panic!("tampering must be detected: {other:?}"),
+    }
+}
+on_both_backends!(
+    audit_chain_detects_tampering,
+    every_change_is_in_a_verifiable_chain_and_tampering_is_named
+);
+
+async fn deleting_the_newest_audit_entry_is_detected(store: &Store) {
+    let c = county(store).await;
+    project(store, &c, "铜箔项目").await;
+    store
+        .execute_raw("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        ChainReport::Broken(_)
+    ));
+}
+on_both_backends!(
+    audit_chain_detects_deleted_tail,
+    deleting_the_newest_audit_entry_is_detected
+);
+
+async fn many_clerks_writing_at_once_lose_nothing_and_never_see_busy(store: &Store) {
+    let c = county(store).await;
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let store = store.clone();
+        let region = c.region;
+        handles.push(tokio::spawn(async move {
+            let mut tx = store
+                .begin(&AuditActor::user(1, &format!("clerk {i}")))
+                .await?;
+            let d = ProjectForm {
+                name: format!("并发项目{i}"),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap();
+            tx.create_project(region, &d).await?;
+            tx.commit().await
+        }));
+    }
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        store
+            .projects(c.region, &ProjectFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        24
+    );
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        ChainReport::Intact { .. }
+    ));
+}
+on_both_backends!(
+    concurrent_writers,
+    many_clerks_writing_at_once_lose_nothing_and_never_see_busy
+);
+
+async fn a_unit_reports_progress_on_its_task(store: &Store) {
+    let c = county(store).await;
+    let pid = project(store, &c, "电解液项目").await;
+    let mut tx = store.begin(&office()).await.unwrap();
+    let form = TaskForm {
+        name: "项目备案".into(),
+        responsible_unit_id: c.fgw.to_string(),
+        duration_days: "1".into(),
+        ..Default::default()
+    };
+    let tid = tx
+        .create_task(pid, &form.validate().unwrap(), None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let t = store.task(tid).await.unwrap();
+    assert_eq!(t.responsible_unit_name.as_deref(), Some("发改委"));
+    let report = ProgressForm {
+        actual_start: "2026-11-20".into(),
+        actual_finish: "2026-11-20".into(),
+        note: "已赋码".into(),
+        ..Default::default()
+    }
+    .validate(day("2026-11-29"))
+    .unwrap();
+    let mut tx = store.begin(&c.fgw_clerk).await.unwrap();
+    tx.report_task_progress(tid, t.version, &report)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let t = store.task(tid).await.unwrap();
+    assert_eq!(t.progress, TaskProgress::Done);
+    assert_eq!(t.actual_finish, Some(day("2026-11-20")));
+    let notes = store.task_updates(tid).await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].note.as_deref(), Some("已赋码"));
+    let mine = store
+        .tasks(
+            c.region,
+            &TaskFilter {
+                unit_id: Some(c.fgw),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+}
+on_both_backends!(unit_reports_progress, a_unit_reports_progress_on_its_task);
+
+async fn a_problem_goes_round_the_loop(store: &Store) {
+    let c = county(store).await;
+    let pid = project(store, &c, "负极材料项目").await;
+    let mut tx = store.begin(&c.enterprise_contact).await.unwrap();
+    let d = ProblemForm {
+        title: "用电报装迟迟未批".into(),
+        description: "需要 10kV 专线".into(),
+    }
+    .validate()
+    .unwrap();
+    let id = tx
+        .raise_problem(
+            pid,
+            &d,
+            RaisedBy {
+                enterprise_id: Some(c.enterprise),
+                unit_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let p = store.problem(id).await.unwrap();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.assign_problem(id, p.version, c.fgw, day("2026-12-15"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let p = store.problem(id).await.unwrap();
+    assert_eq!(p.assigned_unit_name.as_deref(), Some("发改委"));
+    // Confirming before an answer is not a step a problem can take.
+    let mut tx = store.begin(&office()).await.unwrap();
+    assert!(matches!(
+        tx.confirm_problem(id, p.version, 5, None).await,
+        Err(StoreError::Invalid(_))
+    ));
+    drop(tx);
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.answer_problem(id, p.version, "已协调供电公司，12月10日前送电")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let p = store.problem(id).await.unwrap();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.confirm_problem(id, p.version, 5, Some("很及时"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let p = store.problem(id).await.unwrap();
+    assert_eq!((p.rating, p.status.code()), (Some(5), "solved"));
+    let open = store
+        .problems(
+            c.region,
+            &ProblemFilter {
+                open_only: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(open.is_empty());
+}
+on_both_backends!(problem_loop, a_problem_goes_round_the_loop);
+
+async fn users_log_in_and_a_new_password_ends_their_sessions(store: &Store) {
+    let c = county(store).await;
+    let mut tx = store.begin(&office()).await.unwrap();
+    let form = UserForm {
+        username: "FGW.Zhang".into(),
+        display_name: "张三".into(),
+        role: "unit".into(),
+        unit_id: c.fgw.to_string(),
+        password: "a long password".into(),
+        ..Default::default()
+    };
+    let uid = tx
+        .create_user(c.region, &form.validate(true).unwrap(), "hash-1")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let u = store.user_by_username("fgw.zhang").await.unwrap().unwrap();
+    assert_eq!((u.id, u.unit_id), (uid, Some(c.fgw)));
+    store
+        .create_session(uid, "tokenhash", "csrf", "2099-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    assert!(store.session("tokenhash").await.unwrap().is_some());
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_user(
+        uid,
+        u.version,
+        &form.validate(true).unwrap(),
+        true,
+        Some("hash-2"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.session("tokenhash").await.unwrap().is_none());
+    assert_eq!(store.user(uid).await.unwrap().password_hash, "hash-2");
+    let history = store.history("user", uid).await.unwrap();
+    assert!(
+        !history
+            .iter()
+            .any(|e| e.after.as_deref().unwrap_or("").contains("hash-")),
+        "hashes never reach the audit trail"
+    );
+}
+on_both_backends!(
+    users_and_sessions,
+    users_log_in_and_a_new_password_ends_their_sessions
+);
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    let db = TestDb::sqlite().await;
+    assert_eq!(db.store.migrate().await.unwrap(), 0);
+}
