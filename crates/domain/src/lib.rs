@@ -5,15 +5,19 @@
 //! the web pages, the JSON API, the CLI and the importers share one definition of every rule, and
 //! lets the tests be plain input → output tables.
 
+pub mod allocation;
 pub mod amount;
 pub mod audit;
 pub mod calendar;
+pub mod chain;
 pub mod credit_code;
 pub mod enterprise;
 pub mod org;
 pub mod permission;
+pub mod permu;
 pub mod problem;
 pub mod project;
+pub mod ranking;
 pub mod schedule;
 pub mod status;
 pub mod task;
