@@ -1,0 +1,1 @@
+//! 模板 — approval-chain templates (being written).
