@@ -17,11 +17,19 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// 倒排工期: schedule a plan (CSV) backward from a target or forward from a start.
+    Schedule(commands::schedule::Args),
+    /// 工作日历: list working days or count working days from a date.
+    Calendar(commands::calendar::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome: anyhow::Result<ExitCode> = match cli.command {};
+    let outcome: anyhow::Result<ExitCode> = match cli.command {
+        Command::Schedule(args) => commands::schedule::run(args),
+        Command::Calendar(args) => commands::calendar::run(args),
+    };
     match outcome {
         Ok(code) => code,
         Err(e) => {

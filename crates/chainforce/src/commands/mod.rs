@@ -1,1 +1,4 @@
 //! One module per command.
+
+pub mod calendar;
+pub mod schedule;
