@@ -134,6 +134,9 @@ CREATE TABLE projects (
     state TEXT NOT NULL DEFAULT 'active',
     state_reason TEXT,
     target_start TEXT,
+    -- The day the stored task schedule was last computed; schedules are refreshed daily because
+    -- early dates run from "today".
+    scheduled_on TEXT,
     version BIGINT NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
@@ -236,6 +239,17 @@ CREATE TABLE calendar_notices (
     year BIGINT NOT NULL,
     notice_json TEXT NOT NULL,
     created_at TEXT NOT NULL
+);
+
+-- A region's own days off or working days on top of the national notices (a local festival).
+CREATE TABLE calendar_region_days (
+    id {{id}},
+    region_id BIGINT NOT NULL REFERENCES regions(id),
+    day TEXT NOT NULL,
+    is_off_day BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (region_id, day)
 );
 
 -- The audit trail. Not linked to users by foreign key: history outlives accounts.

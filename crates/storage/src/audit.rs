@@ -31,11 +31,12 @@ pub enum ChainReport {
 impl Store {
     /// The history of one entity, newest first.
     pub async fn history(&self, entity: &str, entity_id: i64) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT 500")
-            .bind(entity)
-            .bind(entity_id)
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT 500")
+                .bind(entity)
+                .bind(entity_id)
+                .fetch_all(&self.read)
+                .await?;
         Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
     }
 
@@ -54,11 +55,10 @@ impl Store {
         let mut verifier = ChainVerifier::new();
         let mut after = 0_i64;
         loop {
-            let rows =
-                sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000")
-                    .bind(after)
-                    .fetch_all(&self.read)
-                    .await?;
+            let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000")
+                .bind(after)
+                .fetch_all(&self.read)
+                .await?;
             if rows.is_empty() {
                 break;
             }
@@ -70,15 +70,12 @@ impl Store {
                 }
             }
         }
-        let head: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_optional(&self.read)
-                .await?;
-        Ok(
-            match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
-                Ok(entries) => ChainReport::Intact { entries },
-                Err(b) => ChainReport::Broken(b),
-            },
-        )
+        let head: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
+            Ok(entries) => ChainReport::Intact { entries },
+            Err(b) => ChainReport::Broken(b),
+        })
     }
 }

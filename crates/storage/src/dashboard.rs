@@ -57,12 +57,11 @@ impl Store {
                 o.started_investment = o.started_investment.saturating_add(sum);
             }
         }
-        let (inactive,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM projects WHERE region_id = $1 AND state <> 'active'",
-        )
-        .bind(region_id)
-        .fetch_one(&self.read)
-        .await?;
+        let (inactive,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM projects WHERE region_id = $1 AND state <> 'active'")
+                .bind(region_id)
+                .fetch_one(&self.read)
+                .await?;
         o.paused_or_terminated = inactive;
         let (open,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM problems pr JOIN projects p ON p.id = pr.project_id WHERE p.region_id = $1 AND pr.status <> 'solved'",

@@ -14,11 +14,7 @@ pub enum Backend {
 }
 
 /// The migrations, in order. Never edit or rename one that has shipped: add a new one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
@@ -31,13 +27,12 @@ pub struct Store {
     pub(crate) write: AnyPool,
     backend: Backend,
     url: String,
+    pub(crate) calendars: std::sync::Arc<crate::calendar::CalendarCache>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish()
+        f.debug_struct("Store").field("backend", &self.backend).finish()
     }
 }
 
@@ -87,6 +82,7 @@ impl Store {
                     write,
                     backend,
                     url,
+                    calendars: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -100,6 +96,7 @@ impl Store {
                     write: pool,
                     backend,
                     url,
+                    calendars: Default::default(),
                 }
             }
         };
@@ -126,24 +123,21 @@ impl Store {
         let mut applied = 0;
         for (version, name, sql) in MIGRATIONS {
             let mut tx = self.begin_raw().await?;
-            let done: Option<(i64,)> =
-                sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-                    .bind(*version)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await?;
             if done.is_some() {
                 continue;
             }
             let ddl = self.dialect(sql);
             sqlx::raw_sql(AssertSqlSafe(ddl)).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(*version)
-            .bind(*name)
-            .bind(crate::tx::now_rfc3339())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(*version)
+                .bind(*name)
+                .bind(crate::tx::now_rfc3339())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             tracing::info!(version, name, "applied migration");
             applied += 1;
@@ -224,10 +218,7 @@ mod tests {
             normalise_url("data/cf.sqlite").unwrap(),
             ("sqlite://data/cf.sqlite?mode=rwc".into(), Backend::Sqlite)
         );
-        assert_eq!(
-            normalise_url("postgres://u@h/db").unwrap().1,
-            Backend::Postgres
-        );
+        assert_eq!(normalise_url("postgres://u@h/db").unwrap().1, Backend::Postgres);
         assert!(normalise_url("mysql://x").is_err());
     }
 }

@@ -28,10 +28,7 @@ impl Enterprise {
     pub fn draft(&self) -> EnterpriseDraft {
         EnterpriseDraft {
             name: self.name.clone(),
-            credit_code: self
-                .credit_code
-                .as_deref()
-                .and_then(|c| CreditCode::parse(c).ok()),
+            credit_code: self.credit_code.as_deref().and_then(|c| CreditCode::parse(c).ok()),
             legal_person: self.legal_person.clone(),
             contact_person: self.contact_person.clone(),
             phone: self.phone.clone(),
@@ -73,13 +70,10 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?;
-        row.as_ref()
-            .map(from_row)
-            .transpose()?
-            .ok_or(StoreError::NotFound {
-                entity: "enterprise",
-                id,
-            })
+        row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound {
+            entity: "enterprise",
+            id,
+        })
     }
 }
 
@@ -92,12 +86,7 @@ impl WriteTx {
         Ok(row.as_ref().map(from_row).transpose()?)
     }
 
-    pub(crate) async fn check_enterprise(
-        &mut self,
-        field: &str,
-        id: Option<i64>,
-        region_id: i64,
-    ) -> Result<()> {
+    pub(crate) async fn check_enterprise(&mut self, field: &str, id: Option<i64>, region_id: i64) -> Result<()> {
         let Some(id) = id else { return Ok(()) };
         match self.enterprise_in_tx(id).await? {
             Some(e) if e.region_id == region_id => Ok(()),
@@ -128,19 +117,11 @@ impl WriteTx {
         Ok(id)
     }
 
-    pub async fn update_enterprise(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        d: &EnterpriseDraft,
-    ) -> Result<()> {
-        let before = self
-            .enterprise_in_tx(id)
-            .await?
-            .ok_or(StoreError::NotFound {
-                entity: "enterprise",
-                id,
-            })?;
+    pub async fn update_enterprise(&mut self, id: i64, expected_version: i64, d: &EnterpriseDraft) -> Result<()> {
+        let before = self.enterprise_in_tx(id).await?.ok_or(StoreError::NotFound {
+            entity: "enterprise",
+            id,
+        })?;
         let now = self.now().to_string();
         let n = sqlx::query(
             "UPDATE enterprises SET name = $1, credit_code = $2, legal_person = $3, contact_person = $4, phone = $5, address = $6, \
@@ -164,13 +145,7 @@ impl WriteTx {
         if n == 0 {
             return Err(conflict("enterprise", id, before.version, &before));
         }
-        self.audit(
-            "update",
-            "enterprise",
-            Some(id),
-            Some(&before.draft()),
-            Some(d),
-        );
+        self.audit("update", "enterprise", Some(id), Some(&before.draft()), Some(d));
         Ok(())
     }
 }
@@ -178,9 +153,7 @@ impl WriteTx {
 /// A unique violation on an enterprise is either its name or its credit code; say which.
 fn duplicate(e: StoreError, d: &EnterpriseDraft) -> StoreError {
     let msg = match &e {
-        StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            db.message().to_string()
-        }
+        StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => db.message().to_string(),
         _ => return e,
     };
     if msg.contains("credit_code") && d.credit_code.is_some() {

@@ -15,6 +15,8 @@
 //! commit. The audit entries are appended at commit, in the same transaction, hash-chained.
 
 pub mod audit;
+pub mod calendar;
+pub mod clock;
 pub mod dashboard;
 mod db;
 pub mod enterprises;
@@ -23,6 +25,7 @@ pub mod problems;
 pub mod projects;
 pub mod regions;
 mod row;
+pub mod schedule;
 pub mod sessions;
 mod sql;
 pub mod tasks;

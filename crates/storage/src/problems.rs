@@ -105,10 +105,7 @@ impl Store {
         row.as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or(StoreError::NotFound {
-                entity: "problem",
-                id,
-            })
+            .ok_or(StoreError::NotFound { entity: "problem", id })
     }
 }
 
@@ -120,18 +117,10 @@ impl WriteTx {
         row.as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or(StoreError::NotFound {
-                entity: "problem",
-                id,
-            })
+            .ok_or(StoreError::NotFound { entity: "problem", id })
     }
 
-    pub async fn raise_problem(
-        &mut self,
-        project_id: i64,
-        d: &ProblemDraft,
-        by: RaisedBy,
-    ) -> Result<i64> {
+    pub async fn raise_problem(&mut self, project_id: i64, d: &ProblemDraft, by: RaisedBy) -> Result<i64> {
         self.project_in_tx(project_id).await?;
         let now = self.now().to_string();
         let user = self.actor().user_id;
@@ -168,8 +157,7 @@ impl WriteTx {
             .bind(before.project_id)
             .fetch_one(self.conn())
             .await?;
-        self.check_unit("unit_id", Some(unit_id), region_id, None)
-            .await?;
+        self.check_unit("unit_id", Some(unit_id), region_id, None).await?;
         let now = self.now().to_string();
         let n = sqlx::query(
             "UPDATE problems SET assigned_unit_id = $1, deadline = $2, assigned_at = $3, status = $4, updated_at = $3, version = version + 1 \
@@ -193,12 +181,7 @@ impl WriteTx {
     }
 
     /// The assigned unit answers (答复).
-    pub async fn answer_problem(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        answer: &str,
-    ) -> Result<()> {
+    pub async fn answer_problem(&mut self, id: i64, expected_version: i64, answer: &str) -> Result<()> {
         let before = self.problem_in_tx(id).await?;
         let status = before.status.after(ProblemStep::Answer)?;
         let now = self.now().to_string();
@@ -249,12 +232,7 @@ impl WriteTx {
     }
 
     /// The enterprise is not satisfied with the answer: back to the unit.
-    pub async fn reject_problem_answer(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        comment: Option<&str>,
-    ) -> Result<()> {
+    pub async fn reject_problem_answer(&mut self, id: i64, expected_version: i64, comment: Option<&str>) -> Result<()> {
         let before = self.problem_in_tx(id).await?;
         let status = before.status.after(ProblemStep::Reject)?;
         let now = self.now().to_string();
@@ -267,31 +245,14 @@ impl WriteTx {
             .execute(self.conn())
             .await?
             .rows_affected();
-        self.after_step(
-            n,
-            "reject",
-            &before,
-            serde_json::json!({"comment": comment}),
-        )
+        self.after_step(n, "reject", &before, serde_json::json!({"comment": comment}))
     }
 
-    fn after_step(
-        &mut self,
-        rows: u64,
-        action: &str,
-        before: &Problem,
-        after: serde_json::Value,
-    ) -> Result<()> {
+    fn after_step(&mut self, rows: u64, action: &str, before: &Problem, after: serde_json::Value) -> Result<()> {
         if rows == 0 {
             return Err(conflict("problem", before.id, before.version, before));
         }
-        self.audit(
-            action,
-            "problem",
-            Some(before.id),
-            Some(before),
-            Some(&after),
-        );
+        self.audit(action, "problem", Some(before.id), Some(before), Some(&after));
         Ok(())
     }
 }

@@ -34,14 +34,10 @@ const SELECT: &str = "SELECT p.*, e.name AS enterprise_name, t.name AS township_
 
 fn from_row(r: &AnyRow) -> Result<Project, sqlx::Error> {
     let nature = match r.opt_text("nature")? {
-        Some(n) => {
-            Some(
-                ConstructionNature::parse(&n).ok_or_else(|| sqlx::Error::ColumnDecode {
-                    index: "nature".into(),
-                    source: format!("unknown code '{n}'").into(),
-                })?,
-            )
-        }
+        Some(n) => Some(ConstructionNature::parse(&n).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "nature".into(),
+            source: format!("unknown code '{n}'").into(),
+        })?),
         None => None,
     };
     Ok(Project {
@@ -151,21 +147,14 @@ impl Store {
         sql.push(match f.sort {
             ProjectSort::Name => " ORDER BY p.name, p.id",
             ProjectSort::Stage => " ORDER BY p.stage, p.name, p.id",
-            ProjectSort::InvestmentDesc => {
-                " ORDER BY COALESCE(p.total_investment_yuan, 0) DESC, p.id"
-            }
+            ProjectSort::InvestmentDesc => " ORDER BY COALESCE(p.total_investment_yuan, 0) DESC, p.id",
             ProjectSort::Updated => " ORDER BY p.updated_at DESC, p.id",
         });
         let rows = sql.query().fetch_all(&self.read).await?;
         let mut projects: Vec<Project> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
         if f.sort == ProjectSort::Stage {
             // Codes sort alphabetically in SQL; the road's order is the enum's.
-            projects.sort_by(|a, b| {
-                a.draft
-                    .stage
-                    .cmp(&b.draft.stage)
-                    .then(a.draft.name.cmp(&b.draft.name))
-            });
+            projects.sort_by(|a, b| a.draft.stage.cmp(&b.draft.stage).then(a.draft.name.cmp(&b.draft.name)));
         }
         Ok(projects)
     }
@@ -177,10 +166,7 @@ impl Store {
         row.as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or(StoreError::NotFound {
-                entity: "project",
-                id,
-            })
+            .ok_or(StoreError::NotFound { entity: "project", id })
     }
 
     pub async fn stage_dates(&self, project_id: i64) -> Result<Vec<StageDate>> {
@@ -213,24 +199,15 @@ impl WriteTx {
         row.as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or(StoreError::NotFound {
-                entity: "project",
-                id,
-            })
+            .ok_or(StoreError::NotFound { entity: "project", id })
     }
 
     async fn check_project_refs(&mut self, region_id: i64, d: &ProjectDraft) -> Result<()> {
         self.check_enterprise("enterprise_id", d.enterprise_id, region_id)
             .await?;
-        self.check_unit(
-            "township_id",
-            d.township_id,
-            region_id,
-            Some(UnitKind::Township),
-        )
-        .await?;
-        self.check_unit("lead_unit_id", d.lead_unit_id, region_id, None)
+        self.check_unit("township_id", d.township_id, region_id, Some(UnitKind::Township))
             .await?;
+        self.check_unit("lead_unit_id", d.lead_unit_id, region_id, None).await?;
         if let Some(node) = d.chain_node_id {
             let found: Option<(i64,)> = sqlx::query_as(
                 "SELECT n.id FROM chain_nodes n JOIN chains c ON c.id = n.chain_id WHERE n.id = $1 AND c.region_id = $2",
@@ -240,10 +217,7 @@ impl WriteTx {
             .fetch_optional(self.conn())
             .await?;
             if found.is_none() {
-                return Err(StoreError::unknown(
-                    "chain_node_id",
-                    "产业链环节 / chain node",
-                ));
+                return Err(StoreError::unknown("chain_node_id", "产业链环节 / chain node"));
             }
         }
         Ok(())
@@ -332,8 +306,10 @@ impl WriteTx {
             return Err(conflict("project", id, before.version, &before));
         }
         if d.stage != before.draft.stage {
-            self.record_stage_date(id, d.stage, None, Some(today))
-                .await?;
+            self.record_stage_date(id, d.stage, None, Some(today)).await?;
+        }
+        if d.target_start != before.draft.target_start {
+            self.mark_dirty(id);
         }
         self.audit("update", "project", Some(id), Some(&before.draft), Some(d));
         Ok(())
@@ -349,10 +325,7 @@ impl WriteTx {
     ) -> Result<()> {
         let before = self.project_in_tx(id).await?;
         if state != ProjectState::Active && reason.is_none_or(|r| r.trim().is_empty()) {
-            return Err(StoreError::invalid(
-                "state_reason",
-                chainforce_domain::Rule::Required,
-            ));
+            return Err(StoreError::invalid("state_reason", chainforce_domain::Rule::Required));
         }
         let now = self.now().to_string();
         let n = sqlx::query("UPDATE projects SET state = $1, state_reason = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5")
@@ -413,8 +386,5 @@ impl WriteTx {
 
 /// Sums of investment, for dashboards.
 pub fn total_investment<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Amount {
-    projects
-        .into_iter()
-        .filter_map(|p| p.draft.total_investment)
-        .sum()
+    projects.into_iter().filter_map(|p| p.draft.total_investment).sum()
 }

@@ -45,10 +45,7 @@ impl Store {
         row.as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or(StoreError::NotFound {
-                entity: "region",
-                id,
-            })
+            .ok_or(StoreError::NotFound { entity: "region", id })
     }
 
     /// The first county, which a single-county deployment serves.

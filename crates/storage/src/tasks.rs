@@ -196,27 +196,16 @@ impl WriteTx {
 
     /// Creates a task in a project (dependencies are set separately, then the project is
     /// rescheduled by the caller's action).
-    pub async fn create_task(
-        &mut self,
-        project_id: i64,
-        d: &TaskDraft,
-        template_step: Option<&str>,
-    ) -> Result<i64> {
+    pub async fn create_task(&mut self, project_id: i64, d: &TaskDraft, template_step: Option<&str>) -> Result<i64> {
         let project = self.project_in_tx(project_id).await?;
-        self.check_unit(
-            "responsible_unit_id",
-            d.responsible_unit_id,
-            project.region_id,
-            None,
-        )
-        .await?;
+        self.check_unit("responsible_unit_id", d.responsible_unit_id, project.region_id, None)
+            .await?;
         let now = self.now().to_string();
-        let (next_order,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE(MAX(sort_order), 0) + 1 FROM tasks WHERE project_id = $1",
-        )
-        .bind(project_id)
-        .fetch_one(self.conn())
-        .await?;
+        let (next_order,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM tasks WHERE project_id = $1")
+                .bind(project_id)
+                .fetch_one(self.conn())
+                .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO tasks (project_id, name, responsible_unit_id, responsible_person, duration_days, deadline, start_no_earlier, \
              actual_start, actual_finish, progress, note, template_step, sort_order, created_at, updated_at) \
@@ -239,25 +228,16 @@ impl WriteTx {
         .fetch_one(self.conn())
         .await?;
         self.audit("create", "task", Some(id), None::<&()>, Some(d));
+        self.mark_dirty(project_id);
         Ok(id)
     }
 
     /// The office edits a task as a whole.
-    pub async fn update_task(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        d: &TaskDraft,
-    ) -> Result<Task> {
+    pub async fn update_task(&mut self, id: i64, expected_version: i64, d: &TaskDraft) -> Result<Task> {
         let before = self.task_in_tx(id).await?;
         let project = self.project_in_tx(before.project_id).await?;
-        self.check_unit(
-            "responsible_unit_id",
-            d.responsible_unit_id,
-            project.region_id,
-            None,
-        )
-        .await?;
+        self.check_unit("responsible_unit_id", d.responsible_unit_id, project.region_id, None)
+            .await?;
         let now = self.now().to_string();
         let n = sqlx::query(
             "UPDATE tasks SET name = $1, responsible_unit_id = $2, responsible_person = $3, duration_days = $4, deadline = $5, \
@@ -284,20 +264,15 @@ impl WriteTx {
             return Err(conflict("task", id, before.version, &before));
         }
         if d.note.is_some() && d.note != before.note {
-            self.add_task_update(id, d.progress, d.note.as_deref())
-                .await?;
+            self.add_task_update(id, d.progress, d.note.as_deref()).await?;
         }
         self.audit("update", "task", Some(id), Some(&before), Some(d));
+        self.mark_dirty(before.project_id);
         Ok(before)
     }
 
     /// A responsible unit reports progress on its task.
-    pub async fn report_task_progress(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        r: &ProgressReport,
-    ) -> Result<Task> {
+    pub async fn report_task_progress(&mut self, id: i64, expected_version: i64, r: &ProgressReport) -> Result<Task> {
         let before = self.task_in_tx(id).await?;
         let now = self.now().to_string();
         let n = sqlx::query(
@@ -317,28 +292,25 @@ impl WriteTx {
         if n == 0 {
             return Err(conflict("task", id, before.version, &before));
         }
-        self.add_task_update(id, r.progress, r.note.as_deref())
-            .await?;
+        self.add_task_update(id, r.progress, r.note.as_deref()).await?;
         self.audit("progress", "task", Some(id), Some(&before), Some(r));
+        self.mark_dirty(before.project_id);
         Ok(before)
     }
 
-    async fn add_task_update(
-        &mut self,
-        task_id: i64,
-        progress: TaskProgress,
-        note: Option<&str>,
-    ) -> Result<()> {
+    async fn add_task_update(&mut self, task_id: i64, progress: TaskProgress, note: Option<&str>) -> Result<()> {
         let now = self.now().to_string();
         let user = self.actor().user_id;
-        sqlx::query("INSERT INTO task_updates (task_id, user_id, progress, note, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(task_id)
-            .bind(user)
-            .bind(progress.code())
-            .bind(note)
-            .bind(&now)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO task_updates (task_id, user_id, progress, note, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(task_id)
+        .bind(user)
+        .bind(progress.code())
+        .bind(note)
+        .bind(&now)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 
@@ -354,23 +326,19 @@ impl WriteTx {
             return Err(conflict("task", id, before.version, &before));
         }
         self.audit("delete", "task", Some(id), Some(&before), None::<&()>);
+        self.mark_dirty(before.project_id);
         Ok(before.project_id)
     }
 
     /// Replaces a task's dependencies. Every predecessor must be a task of the same project.
-    pub async fn set_task_dependencies(
-        &mut self,
-        task_id: i64,
-        deps: &[TaskDependency],
-    ) -> Result<()> {
+    pub async fn set_task_dependencies(&mut self, task_id: i64, deps: &[TaskDependency]) -> Result<()> {
         let task = self.task_in_tx(task_id).await?;
         for d in deps {
-            let same: Option<(i64,)> =
-                sqlx::query_as("SELECT id FROM tasks WHERE id = $1 AND project_id = $2")
-                    .bind(d.predecessor_id)
-                    .bind(task.project_id)
-                    .fetch_optional(self.conn())
-                    .await?;
+            let same: Option<(i64,)> = sqlx::query_as("SELECT id FROM tasks WHERE id = $1 AND project_id = $2")
+                .bind(d.predecessor_id)
+                .bind(task.project_id)
+                .fetch_optional(self.conn())
+                .await?;
             if same.is_none() || d.predecessor_id == task_id {
                 return Err(StoreError::unknown(
                     "predecessors",
@@ -378,43 +346,70 @@ impl WriteTx {
                 ));
             }
         }
-        let before: Vec<(i64, String, i64)> =
-            sqlx::query_as("SELECT predecessor_id, kind, lag_days FROM task_dependencies WHERE task_id = $1 ORDER BY predecessor_id")
-                .bind(task_id)
-                .fetch_all(self.conn())
-                .await?;
+        let before: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT predecessor_id, kind, lag_days FROM task_dependencies WHERE task_id = $1 ORDER BY predecessor_id",
+        )
+        .bind(task_id)
+        .fetch_all(self.conn())
+        .await?;
         sqlx::query("DELETE FROM task_dependencies WHERE task_id = $1")
             .bind(task_id)
             .execute(self.conn())
             .await?;
         for d in deps {
-            sqlx::query("INSERT INTO task_dependencies (task_id, predecessor_id, kind, lag_days) VALUES ($1, $2, $3, $4)")
-                .bind(task_id)
-                .bind(d.predecessor_id)
-                .bind(&d.kind)
-                .bind(d.lag_days)
-                .execute(self.conn())
-                .await
-                .map_err(|e| StoreError::from(e).duplicate_as("predecessors"))?;
+            sqlx::query(
+                "INSERT INTO task_dependencies (task_id, predecessor_id, kind, lag_days) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(task_id)
+            .bind(d.predecessor_id)
+            .bind(&d.kind)
+            .bind(d.lag_days)
+            .execute(self.conn())
+            .await
+            .map_err(|e| StoreError::from(e).duplicate_as("predecessors"))?;
         }
         let after: Vec<(i64, &str, i64)> = deps
             .iter()
             .map(|d| (d.predecessor_id, d.kind.as_str(), d.lag_days))
             .collect();
-        if before
-            .iter()
-            .map(|(a, b, c)| (*a, b.as_str(), *c))
-            .collect::<Vec<_>>()
-            != after
-        {
-            self.audit(
-                "dependencies",
-                "task",
-                Some(task_id),
-                Some(&before),
-                Some(&after),
-            );
+        if before.iter().map(|(a, b, c)| (*a, b.as_str(), *c)).collect::<Vec<_>>() != after {
+            self.audit("dependencies", "task", Some(task_id), Some(&before), Some(&after));
         }
+        self.mark_dirty(task.project_id);
         Ok(())
+    }
+}
+
+impl Task {
+    /// 红黄绿 of this task on `today` (one rule for every view: `chainforce_domain::status`).
+    /// A task not yet scheduled falls back to its deadline.
+    pub fn status(
+        &self,
+        today: NaiveDate,
+        yellow_within: i64,
+        calendar: &chainforce_domain::calendar::Calendar,
+    ) -> chainforce_domain::status::TaskStatus {
+        use chainforce_domain::status::{StatusInput, TaskStatus, task_status};
+        let late_finish = self.schedule.late_finish.or(self.deadline);
+        let Some(late_finish) = late_finish else {
+            let done = self.actual_finish.is_some() || self.progress == TaskProgress::Done;
+            return TaskStatus {
+                status: if done {
+                    chainforce_domain::status::Status::Done
+                } else {
+                    chainforce_domain::status::Status::Green
+                },
+                days_overdue: 0,
+            };
+        };
+        let input = StatusInput {
+            progress: self.progress,
+            actual_start: self.actual_start,
+            actual_finish: self.actual_finish,
+            late_start: self.schedule.late_start.unwrap_or(late_finish),
+            late_finish,
+            total_float: self.schedule.total_float.unwrap_or(i64::MAX / 4),
+        };
+        task_status(&input, today, yellow_within, calendar)
     }
 }

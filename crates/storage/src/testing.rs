@@ -26,9 +26,7 @@ pub fn postgres_url() -> Option<String> {
                 );
             });
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!(
-                    "CI=true but CHAINFORCE_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI"
-                );
+                panic!("CI=true but CHAINFORCE_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI");
             }
             None
         }
@@ -42,10 +40,7 @@ impl TestDb {
         let store = Store::open(path.to_str().expect("utf-8 temp path"))
             .await
             .expect("open sqlite");
-        TestDb {
-            store,
-            _dir: Some(dir),
-        }
+        TestDb { store, _dir: Some(dir) }
     }
 
     /// A new database on the configured PostgreSQL server, or `None` when none is configured.
@@ -67,9 +62,7 @@ impl TestDb {
         drop_stale_databases(&admin).await;
         admin.close().await;
         let url = replace_database(&admin_url, &name);
-        let store = Store::open(&url)
-            .await
-            .expect("open postgres test database");
+        let store = Store::open(&url).await.expect("open postgres test database");
         assert_eq!(store.backend(), Backend::Postgres);
         Some(TestDb { store, _dir: None })
     }
@@ -78,11 +71,10 @@ impl TestDb {
 /// Test databases older than a day are left-overs of killed runs.
 async fn drop_stale_databases(admin: &Store) {
     let cutoff = chrono::Utc::now().timestamp_micros() - 86_400_000_000;
-    let names: Vec<(String,)> =
-        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'cf_test_%'")
-            .fetch_all(&admin.read)
-            .await
-            .unwrap_or_default();
+    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'cf_test_%'")
+        .fetch_all(&admin.read)
+        .await
+        .unwrap_or_default();
     for (n,) in names {
         let stamp = n
             .rsplit('_')
@@ -90,9 +82,7 @@ async fn drop_stale_databases(admin: &Store) {
             .and_then(|s| s.parse::<i64>().ok())
             .unwrap_or(i64::MAX);
         if stamp < cutoff {
-            let _ = admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {n}"))
-                .await;
+            let _ = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {n}")).await;
         }
     }
 }
@@ -136,9 +126,6 @@ mod tests {
             super::replace_database("postgres://u:p@h/test?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(
-            super::replace_database("postgres://h", "x"),
-            "postgres://h/x"
-        );
+        assert_eq!(super::replace_database("postgres://h", "x"), "postgres://h/x");
     }
 }

@@ -45,9 +45,12 @@ struct PendingEntry {
 /// One user action's changes. Dropped without [`WriteTx::commit`], everything rolls back.
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
+    store: Store,
     actor: AuditActor,
     now: String,
     pending: Vec<PendingEntry>,
+    /// Projects whose tasks changed: rescheduled at commit, in this transaction.
+    dirty_projects: std::collections::BTreeSet<i64>,
 }
 
 impl Store {
@@ -55,9 +58,11 @@ impl Store {
     pub async fn begin(&self, actor: &AuditActor) -> Result<WriteTx> {
         Ok(WriteTx {
             tx: self.begin_raw().await?,
+            store: self.clone(),
             actor: actor.clone(),
             now: now_rfc3339(),
             pending: Vec::new(),
+            dirty_projects: Default::default(),
         })
     }
 }
@@ -97,16 +102,38 @@ impl WriteTx {
         });
     }
 
+    /// Marks a project whose schedule must be recomputed before this action commits.
+    pub(crate) fn mark_dirty(&mut self, project_id: i64) {
+        self.dirty_projects.insert(project_id);
+    }
+
+    /// Reschedules the changed projects now (commit does it too); lets a caller see the new
+    /// schedule, or the reason it cannot be computed, before committing.
+    pub async fn reschedule_dirty(&mut self) -> Result<()> {
+        let today = crate::clock::today();
+        for project_id in std::mem::take(&mut self.dirty_projects) {
+            let region: Option<(i64,)> = sqlx::query_as("SELECT region_id FROM projects WHERE id = $1")
+                .bind(project_id)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            // A project deleted in this action has nothing left to schedule.
+            let Some((region_id,)) = region else { continue };
+            let calendar = self.store.calendar(region_id).await?;
+            self.reschedule_project(project_id, &calendar, today).await?;
+        }
+        Ok(())
+    }
+
     /// Appends the audit entries and commits. The chain head is locked last, so a transaction
     /// never waits for a row while holding it (no deadlock on PostgreSQL).
     pub async fn commit(mut self) -> Result<()> {
+        self.reschedule_dirty().await?;
         if !self.pending.is_empty() {
-            let (mut seq, mut prev): (i64, String) = sqlx::query_as(
-                "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash",
-            )
-            .bind(self.pending.len() as i64)
-            .fetch_one(&mut *self.tx)
-            .await?;
+            let (mut seq, mut prev): (i64, String) =
+                sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash")
+                    .bind(self.pending.len() as i64)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
             for p in std::mem::take(&mut self.pending) {
                 seq += 1;
                 let entry = AuditEntry {
@@ -160,8 +187,7 @@ mod erased {
     }
     impl<T: serde::Serialize + ?Sized> Json for T {
         fn to_json(&self) -> String {
-            serde_json::to_string(self)
-                .unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"))
+            serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"))
         }
     }
 }

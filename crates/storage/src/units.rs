@@ -115,12 +115,7 @@ impl WriteTx {
         Ok(id)
     }
 
-    pub async fn update_unit(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        d: &UnitDraft,
-    ) -> Result<()> {
+    pub async fn update_unit(&mut self, id: i64, expected_version: i64, d: &UnitDraft) -> Result<()> {
         let before = self
             .unit_in_tx(id)
             .await?
@@ -150,12 +145,7 @@ impl WriteTx {
 }
 
 /// The 409 error for a row whose version moved on.
-pub(crate) fn conflict<T: Serialize>(
-    entity: &'static str,
-    id: i64,
-    current_version: i64,
-    current: &T,
-) -> StoreError {
+pub(crate) fn conflict<T: Serialize>(entity: &'static str, id: i64, current_version: i64, current: &T) -> StoreError {
     StoreError::Conflict {
         entity,
         id,

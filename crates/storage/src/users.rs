@@ -105,19 +105,12 @@ impl WriteTx {
     }
 
     async fn check_user_links(&mut self, region_id: i64, d: &UserDraft) -> Result<()> {
-        self.check_unit("unit_id", d.unit_id, region_id, None)
-            .await?;
-        self.check_enterprise("enterprise_id", d.enterprise_id, region_id)
-            .await
+        self.check_unit("unit_id", d.unit_id, region_id, None).await?;
+        self.check_enterprise("enterprise_id", d.enterprise_id, region_id).await
     }
 
     /// Creates a user with an already hashed password.
-    pub async fn create_user(
-        &mut self,
-        region_id: i64,
-        d: &UserDraft,
-        password_hash: &str,
-    ) -> Result<i64> {
+    pub async fn create_user(&mut self, region_id: i64, d: &UserDraft, password_hash: &str) -> Result<i64> {
         self.check_user_links(region_id, d).await?;
         let now = self.now().to_string();
         let (id,): (i64,) = sqlx::query_as(

@@ -68,23 +68,14 @@ async fn county(store: &Store) -> County {
         .validate()
         .unwrap()
     };
-    let fgw = tx
-        .create_unit(region, &unit("发改委", "department"))
-        .await
-        .unwrap();
-    let township = tx
-        .create_unit(region, &unit("岑阳镇", "township"))
-        .await
-        .unwrap();
+    let fgw = tx.create_unit(region, &unit("发改委", "department")).await.unwrap();
+    let township = tx.create_unit(region, &unit("岑阳镇", "township")).await.unwrap();
     let ent = EnterpriseForm {
         name: "示例锂业有限公司".into(),
         credit_code: "914403001922038216".into(),
         ..Default::default()
     };
-    let enterprise = tx
-        .create_enterprise(region, &ent.validate().unwrap())
-        .await
-        .unwrap();
+    let enterprise = tx.create_enterprise(region, &ent.validate().unwrap()).await.unwrap();
     let user = |username: &str, role: &str, unit: i64, ent: i64| {
         UserForm {
             username: username.into(),
@@ -102,10 +93,7 @@ async fn county(store: &Store) -> County {
         .await
         .unwrap();
     assert_eq!(admin, 1);
-    let clerk = tx
-        .create_user(region, &user("fgw", "unit", fgw, 0), "h")
-        .await
-        .unwrap();
+    let clerk = tx.create_user(region, &user("fgw", "unit", fgw, 0), "h").await.unwrap();
     let contact = tx
         .create_user(region, &user("lithium", "enterprise", 0, enterprise), "h")
         .await
@@ -133,10 +121,7 @@ async fn project(store: &Store, c: &County, name: &str) -> i64 {
         ..Default::default()
     };
     let mut tx = store.begin(&office()).await.unwrap();
-    let id = tx
-        .create_project(c.region, &form.validate().unwrap())
-        .await
-        .unwrap();
+    let id = tx.create_project(c.region, &form.validate().unwrap()).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -196,10 +181,7 @@ async fn a_stale_edit_is_refused_with_the_current_row(store: &Store) {
     let mut second = p.draft.clone();
     second.leader = Some("李县长".into());
     let mut tx = store.begin(&office()).await.unwrap();
-    match tx
-        .update_project(id, p.version, &second, day("2026-11-29"))
-        .await
-    {
+    match tx.update_project(id, p.version, &second, day("2026-11-29")).await {
         Err(StoreError::Conflict {
             current_version,
             current,
@@ -213,10 +195,7 @@ async fn a_stale_edit_is_refused_with_the_current_row(store: &Store) {
     drop(tx);
     assert_eq!(store.project(id).await.unwrap().draft.leader, None);
 }
-on_both_backends!(
-    stale_edit_conflicts,
-    a_stale_edit_is_refused_with_the_current_row
-);
+on_both_backends!(stale_edit_conflicts, a_stale_edit_is_refused_with_the_current_row);
 
 async fn a_failed_action_leaves_nothing_behind(store: &Store) {
     let c = county(store).await;
@@ -251,10 +230,7 @@ async fn a_failed_action_leaves_nothing_behind(store: &Store) {
     );
     assert_eq!(store.recent_audit(1000).await.unwrap().len(), before);
 }
-on_both_backends!(
-    failed_action_rolls_back,
-    a_failed_action_leaves_nothing_behind
-);
+on_both_backends!(failed_action_rolls_back, a_failed_action_leaves_nothing_behind);
 
 async fn duplicates_are_refused_on_the_field_that_repeats(store: &Store) {
     let c = county(store).await;
@@ -267,10 +243,9 @@ async fn duplicates_are_refused_on_the_field_that_repeats(store: &Store) {
     .validate()
     .unwrap();
     match tx.create_enterprise(c.region, &same_code).await {
-        Err(StoreError::Invalid(e)) => assert_eq!(
-            (e.0[0].field.as_str(), &e.0[0].rule),
-            ("credit_code", &Rule::Duplicate)
-        ),
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!((e.0[0].field.as_str(), &e.0[0].rule), ("credit_code", &Rule::Duplicate))
+        }
         other => panic!("expected duplicate credit code, got {other:?}"),
     }
     drop(tx);
@@ -307,13 +282,7 @@ async fn every_change_is_in_a_verifiable_chain_and_tampering_is_named(store: &St
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["update", "stage_date", "create"]);
     assert_eq!(history[0].actor_name, "专班办公室");
-    assert!(
-        history[0]
-            .before
-            .as_deref()
-            .unwrap()
-            .contains("\"stage\":\"signed\"")
-    );
+    assert!(history[0].before.as_deref().unwrap().contains("\"stage\":\"signed\""));
     let entries = match store.verify_audit_chain().await.unwrap() {
         ChainReport::Intact { entries } => entries,
         other => panic!("chain should verify: {other:?}"),
@@ -361,9 +330,7 @@ async fn many_clerks_writing_at_once_lose_nothing_and_never_see_busy(store: &Sto
         let store = store.clone();
         let region = c.region;
         handles.push(tokio::spawn(async move {
-            let mut tx = store
-                .begin(&AuditActor::user(1, &format!("clerk {i}")))
-                .await?;
+            let mut tx = store.begin(&AuditActor::user(1, &format!("clerk {i}"))).await?;
             let d = ProjectForm {
                 name: format!("并发项目{i}"),
                 ..Default::default()
@@ -378,11 +345,7 @@ async fn many_clerks_writing_at_once_lose_nothing_and_never_see_busy(store: &Sto
         h.await.unwrap().unwrap();
     }
     assert_eq!(
-        store
-            .projects(c.region, &ProjectFilter::default())
-            .await
-            .unwrap()
-            .len(),
+        store.projects(c.region, &ProjectFilter::default()).await.unwrap().len(),
         24
     );
     assert!(matches!(
@@ -405,10 +368,7 @@ async fn a_unit_reports_progress_on_its_task(store: &Store) {
         duration_days: "1".into(),
         ..Default::default()
     };
-    let tid = tx
-        .create_task(pid, &form.validate().unwrap(), None)
-        .await
-        .unwrap();
+    let tid = tx.create_task(pid, &form.validate().unwrap(), None).await.unwrap();
     tx.commit().await.unwrap();
     let t = store.task(tid).await.unwrap();
     assert_eq!(t.responsible_unit_name.as_deref(), Some("发改委"));
@@ -421,9 +381,7 @@ async fn a_unit_reports_progress_on_its_task(store: &Store) {
     .validate(day("2026-11-29"))
     .unwrap();
     let mut tx = store.begin(&c.fgw_clerk).await.unwrap();
-    tx.report_task_progress(tid, t.version, &report)
-        .await
-        .unwrap();
+    tx.report_task_progress(tid, t.version, &report).await.unwrap();
     tx.commit().await.unwrap();
     let t = store.task(tid).await.unwrap();
     assert_eq!(t.progress, TaskProgress::Done);
@@ -489,9 +447,7 @@ async fn a_problem_goes_round_the_loop(store: &Store) {
     tx.commit().await.unwrap();
     let p = store.problem(id).await.unwrap();
     let mut tx = store.begin(&office()).await.unwrap();
-    tx.confirm_problem(id, p.version, 5, Some("很及时"))
-        .await
-        .unwrap();
+    tx.confirm_problem(id, p.version, 5, Some("很及时")).await.unwrap();
     tx.commit().await.unwrap();
     let p = store.problem(id).await.unwrap();
     assert_eq!((p.rating, p.status.code()), (Some(5), "solved"));
@@ -533,15 +489,9 @@ async fn users_log_in_and_a_new_password_ends_their_sessions(store: &Store) {
         .unwrap();
     assert!(store.session("tokenhash").await.unwrap().is_some());
     let mut tx = store.begin(&office()).await.unwrap();
-    tx.update_user(
-        uid,
-        u.version,
-        &form.validate(true).unwrap(),
-        true,
-        Some("hash-2"),
-    )
-    .await
-    .unwrap();
+    tx.update_user(uid, u.version, &form.validate(true).unwrap(), true, Some("hash-2"))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert!(store.session("tokenhash").await.unwrap().is_none());
     assert_eq!(store.user(uid).await.unwrap().password_hash, "hash-2");
@@ -553,13 +503,72 @@ async fn users_log_in_and_a_new_password_ends_their_sessions(store: &Store) {
         "hashes never reach the audit trail"
     );
 }
-on_both_backends!(
-    users_and_sessions,
-    users_log_in_and_a_new_password_ends_their_sessions
-);
+on_both_backends!(users_and_sessions, users_log_in_and_a_new_password_ends_their_sessions);
 
 #[tokio::test]
 async fn migrations_are_idempotent() {
     let db = TestDb::sqlite().await;
     assert_eq!(db.store.migrate().await.unwrap(), 0);
 }
+
+async fn a_project_is_scheduled_backward_from_its_target_and_a_cycle_is_refused(store: &Store) {
+    let c = county(store).await;
+    let pid = project(store, &c, "动力电池项目").await;
+    let p = store.project(pid).await.unwrap();
+    let mut d = p.draft.clone();
+    // 2026-10-16 is a Friday; 10-01..07 are 国庆 days off and 10-10 (Saturday) is a 补班 day.
+    d.target_start = Some(day("2026-10-16"));
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_project(pid, p.version, &d, day("2026-09-01")).await.unwrap();
+    let task = |name: &str, days: &str| {
+        TaskForm {
+            name: name.into(),
+            duration_days: days.into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let a = tx.create_task(pid, &task("施工图审查", "5"), None).await.unwrap();
+    let b = tx.create_task(pid, &task("施工许可", "3"), None).await.unwrap();
+    let deps = tx.parse_dependencies(b, &format!("{a}")).unwrap();
+    tx.set_task_dependencies(b, &deps).await.unwrap();
+    tx.commit().await.unwrap();
+    let tb = store.task(b).await.unwrap();
+    let ta = store.task(a).await.unwrap();
+    // b: the last 3 working days up to Fri 10-16 → 10-14..10-16.
+    assert_eq!(
+        (tb.schedule.late_start, tb.schedule.late_finish),
+        (Some(day("2026-10-14")), Some(day("2026-10-16")))
+    );
+    // a: 5 working days ending Tue 10-13: 10-09 (Fri), 10-10 (补班 Sat), 10-12, 10-13 … and 10-08 (Thu).
+    assert_eq!(
+        (ta.schedule.late_start, ta.schedule.late_finish),
+        (Some(day("2026-10-08")), Some(day("2026-10-13")))
+    );
+    assert!(tb.schedule.critical || tb.schedule.total_float.unwrap() > 0);
+    // Making a depend on b closes a loop: refused, naming both tasks, nothing saved.
+    let mut tx = store.begin(&office()).await.unwrap();
+    let deps = tx.parse_dependencies(a, &format!("{b}")).unwrap();
+    tx.set_task_dependencies(a, &deps).await.unwrap();
+    match tx.commit().await {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(e.0[0].field, "predecessors");
+            let msg = e.0[0].rule.message(chainforce_domain::validation::Lang::Zh);
+            assert!(msg.contains("施工图审查") && msg.contains("施工许可"), "{msg}");
+        }
+        other => panic!("expected a cycle error, got {other:?}"),
+    }
+    assert!(
+        store
+            .task_dependencies(pid)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.task_id == b)
+    );
+}
+on_both_backends!(
+    backward_schedule_and_cycles,
+    a_project_is_scheduled_backward_from_its_target_and_a_cycle_is_refused
+);
