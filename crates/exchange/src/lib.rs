@@ -1,3 +1,6 @@
 //! Formats at the edge: spreadsheets in and out, Word minutes, calendar feeds, chat-robot
 //! payloads. **Architecture invariant**: this crate turns bytes into domain values and domain
 //! values into bytes; it never touches the database or the network.
+
+pub mod ledger;
+pub mod xlsx_out;
