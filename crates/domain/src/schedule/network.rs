@@ -63,24 +63,10 @@ impl<Id: fmt::Display> NetworkError<Id> {
             (DurationTooLong { id, duration }, Lang::En) => {
                 format!("task {id}: duration {duration} exceeds {max} working days")
             }
-            (
-                LagOutOfRange {
-                    id,
-                    predecessor,
-                    lag,
-                },
-                Lang::Zh,
-            ) => {
+            (LagOutOfRange { id, predecessor, lag }, Lang::Zh) => {
                 format!("任务 {id} 与前置任务 {predecessor} 的间隔 {lag} 超过 ±{max} 个工作日")
             }
-            (
-                LagOutOfRange {
-                    id,
-                    predecessor,
-                    lag,
-                },
-                Lang::En,
-            ) => {
+            (LagOutOfRange { id, predecessor, lag }, Lang::En) => {
                 format!("task {id}: lag {lag} after {predecessor} exceeds ±{max} working days")
             }
             (UnknownPredecessor { id, predecessor }, Lang::Zh) => {
@@ -189,13 +175,7 @@ impl NetworkBuilder {
     }
 
     /// `lag` must already be checked (±1000).
-    pub fn add_dependency(
-        &mut self,
-        predecessor: u32,
-        successor: u32,
-        kind: DependencyKind,
-        lag: i64,
-    ) {
+    pub fn add_dependency(&mut self, predecessor: u32, successor: u32, kind: DependencyKind, lag: i64) {
         self.edges.push((predecessor, successor, pack(kind, lag)));
     }
 
@@ -204,21 +184,19 @@ impl NetworkBuilder {
         let n = self.duration.len();
         assert_eq!(ids.len(), n, "one id per task");
         // Successors of each input index, in CSR form, for Kahn's algorithm.
-        let (out_off, out_edge) = group_by(n, self.edges.iter().map(|e| e.0));
+        let (out_off, out_node) = group_by(n, self.edges.iter().map(|e| (e.0, e.1)));
         let mut indegree = vec![0u32; n];
         for e in &self.edges {
             indegree[e.1 as usize] += 1;
         }
-        let mut at: Vec<u32> = (0..n as u32)
-            .filter(|&i| indegree[i as usize] == 0)
-            .collect();
+        let mut at: Vec<u32> = (0..n as u32).filter(|&i| indegree[i as usize] == 0).collect();
         at.reserve(n - at.len());
         let mut head = 0;
         while head < at.len() {
             let i = at[head] as usize;
             head += 1;
-            for &e in &out_edge[out_off[i] as usize..out_off[i + 1] as usize] {
-                let s = self.edges[e as usize].1 as usize;
+            for &s in &out_node[out_off[i] as usize..out_off[i + 1] as usize] {
+                let s = s as usize;
                 indegree[s] -= 1;
                 if indegree[s] == 0 {
                     at.push(s as u32);
@@ -228,32 +206,23 @@ impl NetworkBuilder {
         if at.len() < n {
             return Err(find_cycle(&self.edges, &indegree));
         }
-        drop(out_edge);
-        drop(out_off);
+        drop((out_off, out_node, indegree));
         let mut pos = vec![0u32; n];
         for (p, &i) in at.iter().enumerate() {
             pos[i as usize] = p as u32;
         }
         let duration: Vec<u32> = at.iter().map(|&i| self.duration[i as usize]).collect();
-        let (pred_off, pred_order) = group_by(n, self.edges.iter().map(|e| pos[e.1 as usize]));
-        let pred_node = pred_order
+        let edges: Vec<(u32, u32, i32)> = self
+            .edges
             .iter()
-            .map(|&e| pos[self.edges[e as usize].0 as usize])
+            .map(|&(a, b, m)| (pos[a as usize], pos[b as usize], m))
             .collect();
-        let pred_meta = pred_order
-            .iter()
-            .map(|&e| self.edges[e as usize].2)
-            .collect();
-        drop(pred_order);
-        let (succ_off, succ_order) = group_by(n, self.edges.iter().map(|e| pos[e.0 as usize]));
-        let succ_node = succ_order
-            .iter()
-            .map(|&e| pos[self.edges[e as usize].1 as usize])
-            .collect();
-        let succ_meta = succ_order
-            .iter()
-            .map(|&e| self.edges[e as usize].2)
-            .collect();
+        drop(self.edges);
+        let (pred_off, pred) = group_by(n, edges.iter().map(|e| (e.1, (e.0, e.2))));
+        let (succ_off, succ) = group_by(n, edges.iter().map(|e| (e.0, (e.1, e.2))));
+        drop(edges);
+        let (pred_node, pred_meta) = pred.into_iter().unzip();
+        let (succ_node, succ_meta) = succ.into_iter().unzip();
         let mut constrained: Vec<(u32, Constraints)> = self
             .constraints
             .into_iter()
@@ -276,22 +245,23 @@ impl NetworkBuilder {
     }
 }
 
-/// Counting sort of edge numbers by a key in `0..n`: offsets (`n + 1`) and edge numbers.
-fn group_by(n: usize, keys: impl Iterator<Item = u32> + Clone) -> (Vec<u32>, Vec<u32>) {
+/// Counting sort of `(key, value)` pairs by a key in `0..n`: offsets (`n + 1`) and the values.
+fn group_by<V: Copy + Default>(n: usize, pairs: impl Iterator<Item = (u32, V)> + Clone) -> (Vec<u32>, Vec<V>) {
     let mut off = vec![0u32; n + 1];
-    for k in keys.clone() {
+    for (k, _) in pairs.clone() {
         off[k as usize + 1] += 1;
     }
     for i in 0..n {
         off[i + 1] += off[i];
     }
-    let mut fill = off.clone();
-    let mut order = vec![0u32; off[n] as usize];
-    for (e, k) in keys.enumerate() {
-        order[fill[k as usize] as usize] = e as u32;
-        fill[k as usize] += 1;
+    let mut fill = off[..n].to_vec();
+    let mut values = vec![V::default(); off[n] as usize];
+    for (k, v) in pairs {
+        let slot = &mut fill[k as usize];
+        values[*slot as usize] = v;
+        *slot += 1;
     }
-    (off, order)
+    (off, values)
 }
 
 /// After Kahn's algorithm stops, every task left has a predecessor that is left too; walking
@@ -321,9 +291,7 @@ fn find_cycle(edges: &[(u32, u32, i32)], indegree: &[u32]) -> Vec<u32> {
     }
     cycle.reverse();
     // Start at the first task the user listed, so the message is stable.
-    let first = (0..cycle.len())
-        .min_by_key(|&k| cycle[k])
-        .expect("non-empty");
+    let first = (0..cycle.len()).min_by_key(|&k| cycle[k]).expect("non-empty");
     cycle.rotate_left(first);
     cycle
 }
@@ -390,10 +358,7 @@ where
         let ids = tasks.iter().map(|t| t.id.clone()).collect();
         builder.finish(ids).map_err(|cycle| {
             vec![NetworkError::Cycle {
-                ids: cycle
-                    .into_iter()
-                    .map(|i| tasks[i as usize].id.clone())
-                    .collect(),
+                ids: cycle.into_iter().map(|i| tasks[i as usize].id.clone()).collect(),
             }]
         })
     }
