@@ -100,6 +100,7 @@ pub fn import_ledger(bytes: &[u8], options: &ImportOptions<'_>) -> Result<Ledger
         refused: Vec::new(),
         skipped: Skipped::default(),
         seen: HashMap::new(),
+        previous_row: None,
     };
     workbook.visit(&mapping.sheet, limits.max_columns, &mut collector)?;
     if collector.overflow {
@@ -195,6 +196,8 @@ struct Collector<'d> {
     tasks: Vec<TaskRow>,
     refused: Vec<RefusedRow>,
     skipped: Skipped,
+    /// The 1-based number of the last row seen.
+    previous_row: Option<u32>,
     /// The first row of each project key.
     seen: HashMap<(LedgerField, String), u32>,
 }
@@ -205,6 +208,9 @@ impl RowVisitor for Collector<'_> {
             return ControlFlow::Continue(());
         }
         let number = row + 1;
+        // Rows with no cells at all are not in the file; the gap tells they were there.
+        let previous = self.previous_row.replace(number).unwrap_or(self.header_last_row);
+        self.skipped.blank += number.saturating_sub(previous + 1);
         let outcome = self.reader.read(number, cells);
         if matches!(outcome, RowOutcome::Blank) {
             self.skipped.blank += 1;
