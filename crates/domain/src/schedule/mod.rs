@@ -25,6 +25,9 @@
 //!   constraints meet, the latest instant wins in the forward pass and the earliest in the backward
 //!   pass, so "start of Tuesday" beats "end of Monday" going forward, and the reverse going
 //!   backward. This is TaskJuggler's day-level behaviour (`bench/vs-taskjuggler.sh` checks it).
+//!   One difference: a milestone linked start-to-start to a task that a finish-to-start link
+//!   pushed past a weekend is shown here on the morning that task starts (Monday), while
+//!   TaskJuggler shows it at the instant the start was computed from (17:00 on Friday).
 //!
 //! Internally a date is one of two *points* of a working day: its morning `2k` or its evening
 //! `2k + 1`, where `k` is the working-day ordinal of [`Calendar`]. Tasks start in a morning and
