@@ -1,0 +1,32 @@
+//! 以排名论英雄 and 以份额论英雄 — ranking the units and townships of the task force.
+//!
+//! "项目建设进度和服务质量以排名论英雄, 跑项争资以份额论英雄" (DOMAIN.md §0). Two boards, both pure
+//! functions over rows storage fills:
+//!
+//! * [`board::rank`] — a unit's work in a period (week, month, quarter, year): tasks finished on
+//!   time, working days overdue, time to solve problems, enterprises' service ratings, meeting
+//!   assignments closed on time. Which measures count and their weights are a [`RankingConfig`];
+//!   every standing lists each measure's raw value, its points and the items that cost points.
+//!   [`trend::trends`] follows the ranks across periods.
+//! * [`share::shares`] — each township's or unit's share of the projects and investment signed,
+//!   landed and started in the period, against its targets.
+
+pub mod board;
+pub mod config;
+pub mod outcome;
+pub mod period;
+pub mod share;
+pub mod trend;
+
+#[cfg(test)]
+mod tests;
+
+pub use board::{Board, CostItem, MeasureResult, Standing, rank};
+pub use config::{Measure, MeasureMethod, NoData, RankingConfig, Scoring};
+pub use outcome::{AssignmentOutcome, Outcomes, ProblemOutcome, RankedUnit, RatingOutcome, RejectedRow, TaskOutcome};
+pub use period::{Period, PeriodKind};
+pub use share::{
+    Attribution, Count, Milestone, MilestoneShare, MilestoneTotal, ProjectMilestones, ShareBoard, ShareTarget,
+    UnitShares, shares,
+};
+pub use trend::{Trend, TrendPoint, trends};
