@@ -154,24 +154,34 @@ fn a_directory_that_understates_a_size_cannot_smuggle_more_bytes_past_the_check(
 #[test]
 fn a_sheet_filled_to_the_last_excel_row_stops_at_the_row_limit_and_says_how_far_it_read() {
     // 1,048,576 rows: the header and 1,048,575 projects, stored without compression (~50 MB).
+    // The limit is lowered from its default (200,000) so the story runs fast in a debug build;
+    // bench/vs-pandas.sh measures the default on the same shape of sheet.
     let bytes = xlsx_with_sheet(CompressionMethod::Stored, ledger_sheet(1_048_575));
     let limits = Limits {
         max_file_bytes: 128 << 20,
+        max_rows: 5_000,
         ..Limits::default()
     };
     let err = with_limits(&bytes, limits).unwrap_err();
     assert_eq!(
         err,
         ImportError::TooManyRows {
-            limit: 200_000,
-            rows_read: 200_000,
-            last_row: 200_001
+            limit: 5_000,
+            rows_read: 5_000,
+            last_row: 5_001
         }
     );
     assert_eq!(
         err.message(Lang::Zh),
-        "表格超过 200000 行数据：已读取 200000 行（到第 200001 行）后停止，请拆分文件后分批导入"
+        "表格超过 5000 行数据：已读取 5000 行（到第 5001 行）后停止，请拆分文件后分批导入"
     );
+}
+
+#[test]
+fn the_default_row_limit_leaves_room_for_the_largest_ledgers_a_county_keeps() {
+    // A county's project ledger runs to hundreds of rows, a benchmark ledger to 100,000.
+    let limits = Limits::default();
+    assert!(limits.max_rows >= 100_000 && limits.max_rows < 1_048_576);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! without a rebuild ([`ColumnDictionary::from_json`]).
 
 use super::field::{LedgerField, LedgerKind};
-use super::text::{header_key, strip_brackets};
+use super::text::{clean, header_key, strip_brackets};
 use chainforce_domain::project::{ConstructionNature, Stage};
 use chainforce_domain::task::TaskProgress;
 use serde::Deserialize;
@@ -16,6 +16,11 @@ const BUILTIN: &str = include_str!("columns.json");
 const MIN_CONTAINED_CHARS: usize = 3;
 /// Headers longer than this are not searched for contained names: long text is data, not a title.
 const MAX_HEADER_CHARS: usize = 32;
+
+/// A word as typed is usually its own key; the normalised key is the fallback.
+fn lookup<T: Copy>(map: &HashMap<String, T>, text: &str) -> Option<T> {
+    map.get(clean(text)).or_else(|| map.get(&header_key(text))).copied()
+}
 
 fn words<T: Copy>(m: &BTreeMap<String, T>) -> HashMap<String, T> {
     m.iter().map(|(k, v)| (header_key(k), *v)).collect()
@@ -47,6 +52,7 @@ pub struct ColumnDictionary {
     projects: HashMap<String, Known>,
     tasks: HashMap<String, Known>,
     total_rows: Vec<String>,
+    total_row_initials: Vec<char>,
     stages: HashMap<String, Stage>,
     natures: HashMap<String, ConstructionNature>,
     progress: HashMap<String, TaskProgress>,
@@ -83,6 +89,11 @@ impl ColumnDictionary {
             projects: table(&raw.projects),
             tasks: table(&raw.tasks),
             total_rows: raw.total_rows.iter().map(|s| header_key(s)).collect(),
+            total_row_initials: raw
+                .total_rows
+                .iter()
+                .filter_map(|s| header_key(s).chars().next())
+                .collect(),
             stages: words(&raw.stages),
             natures: words(&raw.natures),
             progress: words(&raw.progress),
@@ -125,29 +136,27 @@ impl ColumnDictionary {
     }
 
     pub(crate) fn is_total_row_label(&self, text: &str) -> bool {
+        // Called on every row: most cells cannot start a marker, and need no key.
+        let Some(first) = clean(text).chars().next() else {
+            return false;
+        };
+        if !self.total_row_initials.contains(&first) {
+            return false;
+        }
         let k = header_key(text);
         !k.is_empty() && self.total_rows.iter().any(|m| k.starts_with(m.as_str()))
     }
 
     pub(crate) fn stage(&self, text: &str) -> Option<Stage> {
-        self.stages
-            .get(&header_key(text))
-            .copied()
-            .or_else(|| Stage::parse_loose(text))
+        lookup(&self.stages, text).or_else(|| Stage::parse_loose(text))
     }
 
     pub(crate) fn nature(&self, text: &str) -> Option<ConstructionNature> {
-        self.natures
-            .get(&header_key(text))
-            .copied()
-            .or_else(|| ConstructionNature::parse_loose(text))
+        lookup(&self.natures, text).or_else(|| ConstructionNature::parse_loose(text))
     }
 
     pub(crate) fn progress(&self, text: &str) -> Option<TaskProgress> {
-        self.progress
-            .get(&header_key(text))
-            .copied()
-            .or_else(|| TaskProgress::parse_loose(text))
+        lookup(&self.progress, text).or_else(|| TaskProgress::parse_loose(text))
     }
 }
 

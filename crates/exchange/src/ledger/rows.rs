@@ -86,24 +86,28 @@ impl<'d> RowReader<'d> {
 
     /// `row` is the 1-based sheet row.
     pub fn read(&self, row: u32, cells: &[Cell<'_>]) -> RowOutcome {
-        let filled: Vec<&Cell<'_>> = cells.iter().filter(|c| !c.is_blank()).collect();
-        let Some(first) = filled.first() else {
+        let mut filled = cells.iter().filter(|c| !c.is_blank());
+        let Some(first) = filled.next() else {
             return RowOutcome::Blank;
         };
-        if filled
+        let only_one = filled.next().is_none();
+        if cells
             .iter()
+            .filter(|c| !c.is_blank())
             .take(3)
             .any(|c| matches!(c, Cell::Text(t) if self.dict.is_total_row_label(t)))
         {
             return RowOutcome::Total;
         }
         let key_cell = self.key_column.and_then(|i| cells.get(i));
+        // A repeated header has the header's own short text in the key column.
         if let Some(Cell::Text(t)) = key_cell
+            && clean(t).len() <= 2 * self.key_header.len()
             && header_key(t) == self.key_header
         {
             return RowOutcome::RepeatedHeader;
         }
-        if filled.len() == 1
+        if only_one
             && let Cell::Text(t) = first
             && (key_cell.is_none_or(|c| c.is_blank()) || is_section_title(t))
         {

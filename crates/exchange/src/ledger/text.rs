@@ -26,9 +26,42 @@ pub(crate) fn clean(s: &str) -> &str {
 pub(crate) fn header_key(s: &str) -> String {
     s.chars()
         .map(fold_width)
-        .filter(|c| !(c.is_whitespace() || is_invisible(*c) || "()[]【】<>《》:;,.、。*\"'“”‘’#№_-—".contains(*c)))
+        .filter(|c| !(c.is_whitespace() || is_invisible(*c) || is_header_punctuation(*c)))
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+fn is_header_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '(' | ')'
+            | '['
+            | ']'
+            | '【'
+            | '】'
+            | '<'
+            | '>'
+            | '《'
+            | '》'
+            | ':'
+            | ';'
+            | ','
+            | '.'
+            | '、'
+            | '。'
+            | '*'
+            | '"'
+            | '\''
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '#'
+            | '№'
+            | '_'
+            | '-'
+            | '—'
+    )
 }
 
 /// The header without its bracketed parts: `总投资（亿元）` → `总投资`.

@@ -14,6 +14,14 @@ const LAST_YEAR: i32 = 2100;
 /// Money in 万元. A cell with a unit (`1.5亿元`, `15000万元`, `150000000元`) says which; a bare
 /// number is in `bare_unit`, the column's unit.
 pub(crate) fn money_wan(cell: &Cell<'_>, bare_unit: MoneyUnit) -> Result<Option<Amount>, Rule> {
+    let shift = match bare_unit {
+        MoneyUnit::Yuan => -4,
+        MoneyUnit::Wan => 0,
+        MoneyUnit::Yi => 4,
+    };
+    if let Some(a) = exact_number(cell, shift) {
+        return Ok(Some(a));
+    }
     let text = match cell {
         Cell::Int(i) => i.to_string(),
         Cell::Float(f) => number_text(*f),
@@ -30,6 +38,9 @@ pub(crate) fn money_wan(cell: &Cell<'_>, bare_unit: MoneyUnit) -> Result<Option<
 
 /// A plain non-negative decimal such as 亩 (`150.5`, `150.5亩`).
 pub(crate) fn decimal(cell: &Cell<'_>, unit_suffix: &str) -> Result<Option<Amount>, Rule> {
+    if let Some(a) = exact_number(cell, 0) {
+        return Ok(Some(a));
+    }
     let text = match cell {
         Cell::Int(i) => i.to_string(),
         Cell::Float(f) => number_text(*f),
@@ -60,6 +71,23 @@ pub(crate) fn integer(cell: &Cell<'_>) -> Result<Option<i64>, Rule> {
         }
         _ => Err(Rule::NotANumber),
     }
+}
+
+/// A number cell times 10^`shift`, when that is an [`Amount`] exactly (up to the float noise of
+/// a typed decimal: 1.2 is stored as 1.19999999999999995559). Anything else takes the text path,
+/// which refuses it with the precise rule. Most ledger figures are number cells, and this spares
+/// formatting each one as text only to parse it back.
+fn exact_number(cell: &Cell<'_>, shift: i32) -> Option<Amount> {
+    let v = match cell {
+        Cell::Int(i) => *i as f64,
+        Cell::Float(f) => *f,
+        _ => return None,
+    };
+    let raw = v * 10f64.powi(SCALE as i32 + shift);
+    let rounded = raw.round();
+    // Below 2^53 every integer is exact; the tolerance is far below one ten-thousandth of the unit.
+    (rounded.abs() < 9.0e15 && (raw - rounded).abs() <= 1e-6 * rounded.abs().max(1.0))
+        .then(|| Amount::from_raw(rounded as i64))
 }
 
 fn amount_rule(e: AmountError) -> Rule {
@@ -149,8 +177,16 @@ fn text_date(t: &str, role: DateRole) -> Option<NaiveDate> {
         Some((d, time)) if time.contains(':') => d,
         _ => t,
     };
-    let folded: String = t.chars().map(fold_width).filter(|c| !c.is_whitespace()).collect();
-    let date_part = folded.as_str();
+    let folded: std::borrow::Cow<'_, str> = if t.bytes().all(|b| b.is_ascii_graphic()) {
+        t.into()
+    } else {
+        t.chars()
+            .map(fold_width)
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .into()
+    };
+    let date_part: &str = &folded;
     let (date_part, end_of_month) = match date_part.strip_suffix("底").or_else(|| date_part.strip_suffix("末")) {
         Some(rest) => (rest, true),
         None => (date_part, false),
@@ -276,6 +312,20 @@ mod tests {
         assert_eq!(
             money_wan(&text("0.5元"), MoneyUnit::Wan),
             Err(Rule::TooManyDecimals { max: 4 })
+        );
+    }
+
+    #[test]
+    fn number_cells_convert_exactly_or_are_refused_like_their_text() {
+        let yi = |f: f64| money_wan(&Cell::Float(f), MoneyUnit::Yi).map(|a| a.unwrap().to_string());
+        assert_eq!(yi(1.2), Ok("12000".into()));
+        assert_eq!(yi(0.000_000_01), Ok("0.0001".into()), "one yuan");
+        assert_eq!(yi(0.000_000_001), Err(Rule::TooManyDecimals { max: 4 }));
+        let yuan = money_wan(&Cell::Int(12345), MoneyUnit::Yuan).unwrap().unwrap();
+        assert_eq!(yuan.to_string(), "1.2345");
+        assert_eq!(
+            decimal(&Cell::Float(150.25), "亩").unwrap().unwrap().to_string(),
+            "150.25"
         );
     }
 
