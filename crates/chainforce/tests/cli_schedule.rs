@@ -64,17 +64,8 @@ fn a_backward_plan_lands_groundbreaking_on_the_target_day() {
 #[test]
 fn a_forward_plan_over_national_day_2026_skips_the_holiday_and_works_the_saturday() {
     // Off 10-01 … 10-07, Sat 10-10 is 补班.
-    let plan = file(
-        "forward.csv",
-        "id,duration,predecessors\na,2,\nb,3,aFS+1\nc,2,bFF-1\n",
-    );
-    let o = chainforce(&[
-        "schedule",
-        plan.to_str().unwrap(),
-        "--forward",
-        "--start",
-        "2026-09-29",
-    ]);
+    let plan = file("forward.csv", "id,duration,predecessors\na,2,\nb,3,aFS+1\nc,2,bFF-1\n");
+    let o = chainforce(&["schedule", plan.to_str().unwrap(), "--forward", "--start", "2026-09-29"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -89,17 +80,8 @@ fn a_forward_plan_over_national_day_2026_skips_the_holiday_and_works_the_saturda
 
 #[test]
 fn a_dependency_cycle_is_refused_with_the_tasks_in_it() {
-    let plan = file(
-        "cycle.csv",
-        "id,duration,predecessors\nok,1,\na,1,c\nb,2,a\nc,1,b\n",
-    );
-    let o = chainforce(&[
-        "schedule",
-        plan.to_str().unwrap(),
-        "--forward",
-        "--start",
-        "2026-03-02",
-    ]);
+    let plan = file("cycle.csv", "id,duration,predecessors\nok,1,\na,1,c\nb,2,a\nc,1,b\n");
+    let o = chainforce(&["schedule", plan.to_str().unwrap(), "--forward", "--start", "2026-03-02"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o), "");
     assert!(
@@ -111,10 +93,7 @@ fn a_dependency_cycle_is_refused_with_the_tasks_in_it() {
 
 #[test]
 fn a_bad_row_is_named_by_line_and_column() {
-    let plan = file(
-        "bad.csv",
-        "id,duration,predecessors\nt1,2,\nt2,two,t1\nt3,1,t1FS+x\n",
-    );
+    let plan = file("bad.csv", "id,duration,predecessors\nt1,2,\nt2,two,t1\nt3,1,t1FS+x\n");
     let o = chainforce(&[
         "schedule",
         plan.to_str().unwrap(),
@@ -134,13 +113,7 @@ fn a_bad_row_is_named_by_line_and_column() {
 #[test]
 fn an_unknown_predecessor_is_named_with_its_line() {
     let plan = file("unknown.csv", "id,duration,predecessors\nt1,2,\nt2,1,t9\n");
-    let o = chainforce(&[
-        "schedule",
-        plan.to_str().unwrap(),
-        "--forward",
-        "--start",
-        "2026-03-02",
-    ]);
+    let o = chainforce(&["schedule", plan.to_str().unwrap(), "--forward", "--start", "2026-03-02"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("line 3: task t2: unknown predecessor t9"),

@@ -24,26 +24,11 @@ use std::sync::LazyLock;
 
 /// The notices shipped with chainforce, embedded at compile time so the binary needs no files.
 const BUILT_IN_NOTICES: &[(&str, &str)] = &[
-    (
-        "2022.json",
-        include_str!("../../../data/calendars/2022.json"),
-    ),
-    (
-        "2023.json",
-        include_str!("../../../data/calendars/2023.json"),
-    ),
-    (
-        "2024.json",
-        include_str!("../../../data/calendars/2024.json"),
-    ),
-    (
-        "2025.json",
-        include_str!("../../../data/calendars/2025.json"),
-    ),
-    (
-        "2026.json",
-        include_str!("../../../data/calendars/2026.json"),
-    ),
+    ("2022.json", include_str!("../../../data/calendars/2022.json")),
+    ("2023.json", include_str!("../../../data/calendars/2023.json")),
+    ("2024.json", include_str!("../../../data/calendars/2024.json")),
+    ("2025.json", include_str!("../../../data/calendars/2025.json")),
+    ("2026.json", include_str!("../../../data/calendars/2026.json")),
 ];
 
 /// One day named in a notice.
@@ -101,8 +86,7 @@ impl HolidayNotice {
     /// `isOffDay`, a date within a year of the notice's year, a 补班 that falls on a weekend, and
     /// no date listed twice with opposite meanings.
     pub fn parse(json: &str) -> Result<HolidayNotice, CalendarError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| CalendarError::NotJson(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| CalendarError::NotJson(e.to_string()))?;
         Self::from_value(&value)
     }
 
@@ -112,12 +96,9 @@ impl HolidayNotice {
             field: field.into(),
             problem: problem.into(),
         };
-        let obj = value.as_object().ok_or_else(|| {
-            bad(
-                "(top level)",
-                "must be an object with \"year\" and \"days\"",
-            )
-        })?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| bad("(top level)", "must be an object with \"year\" and \"days\""))?;
         let year = obj
             .get("year")
             .ok_or_else(|| bad("year", "is missing"))?
@@ -149,9 +130,7 @@ impl HolidayNotice {
                 problem,
             };
             if !day.is_object() {
-                return Err(fail(
-                    "must be an object with name, date and isOffDay".into(),
-                ));
+                return Err(fail("must be an object with name, date and isOffDay".into()));
             }
             if name.is_empty() {
                 return Err(fail("\"name\" is missing or empty".into()));
@@ -163,9 +142,7 @@ impl HolidayNotice {
             let date = NaiveDate::parse_from_str(date_text.trim(), "%Y-%m-%d")
                 .map_err(|_| fail(format!("\"{date_text}\" is not a date (YYYY-MM-DD)")))?;
             if (date.year() - year).abs() > 1 {
-                return Err(fail(format!(
-                    "{date} is too far from the notice's year {year}"
-                )));
+                return Err(fail(format!("{date} is too far from the notice's year {year}")));
             }
             let is_off_day = day
                 .get("isOffDay")
@@ -188,11 +165,7 @@ impl HolidayNotice {
                 return Err(CalendarError::Conflict { date, off, working });
             }
             seen.insert(date, (is_off_day, name.clone()));
-            out.push(NoticeDay {
-                name,
-                date,
-                is_off_day,
-            });
+            out.push(NoticeDay { name, date, is_off_day });
         }
         Ok(HolidayNotice { year, days: out })
     }
@@ -202,8 +175,7 @@ impl HolidayNotice {
         BUILT_IN_NOTICES
             .iter()
             .map(|(file, text)| {
-                HolidayNotice::parse(text)
-                    .unwrap_or_else(|e| panic!("built-in calendar {file} is broken: {e}"))
+                HolidayNotice::parse(text).unwrap_or_else(|e| panic!("built-in calendar {file} is broken: {e}"))
             })
             .collect()
     }
@@ -244,10 +216,7 @@ impl CalendarBuilder {
 
     /// Adds several notices, refusing two for the same year among them (an upload of a file that
     /// holds the same year twice is a mistake, not a correction).
-    pub fn notices(
-        mut self,
-        notices: impl IntoIterator<Item = HolidayNotice>,
-    ) -> Result<Self, CalendarError> {
+    pub fn notices(mut self, notices: impl IntoIterator<Item = HolidayNotice>) -> Result<Self, CalendarError> {
         let mut years = BTreeSet::new();
         for n in notices {
             if !years.insert(n.year) {
@@ -418,8 +387,7 @@ impl Calendar {
         } else if d <= end {
             i64::from(self.prefix[(d - self.lo) as usize])
         } else {
-            i64::from(self.prefix[self.prefix.len() - 1]) + weekdays_before(d)
-                - weekdays_before(end)
+            i64::from(self.prefix[self.prefix.len() - 1]) + weekdays_before(d) - weekdays_before(end)
         }
     }
 
@@ -434,9 +402,7 @@ impl Calendar {
         } else {
             weekday_number(weekdays_before(self.hi_end()) + (k - total))
         };
-        i32::try_from(day)
-            .ok()
-            .and_then(NaiveDate::from_num_days_from_ce_opt)
+        i32::try_from(day).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
@@ -472,11 +438,7 @@ impl Calendar {
     }
 
     /// Every working day from `from` to `to`, both included, in order.
-    pub fn working_days(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> impl Iterator<Item = NaiveDate> + '_ {
+    pub fn working_days(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
         let first = self.ordinal(from);
         let end = to.succ_opt().map_or(first, |t| self.ordinal(t));
         (first..end).filter_map(|k| self.date_of(k))
@@ -515,41 +477,16 @@ mod tests {
     /// (holiday, first day off, last day off, make-up working days).
     const NOTICES_2022_2026: &[(&str, &str, &str, &[&str])] = &[
         ("元旦", "2022-01-01", "2022-01-03", &[]),
-        (
-            "春节",
-            "2022-01-31",
-            "2022-02-06",
-            &["2022-01-29", "2022-01-30"],
-        ),
+        ("春节", "2022-01-31", "2022-02-06", &["2022-01-29", "2022-01-30"]),
         ("清明节", "2022-04-03", "2022-04-05", &["2022-04-02"]),
-        (
-            "劳动节",
-            "2022-04-30",
-            "2022-05-04",
-            &["2022-04-24", "2022-05-07"],
-        ),
+        ("劳动节", "2022-04-30", "2022-05-04", &["2022-04-24", "2022-05-07"]),
         ("端午节", "2022-06-03", "2022-06-05", &[]),
         ("中秋节", "2022-09-10", "2022-09-12", &[]),
-        (
-            "国庆节",
-            "2022-10-01",
-            "2022-10-07",
-            &["2022-10-08", "2022-10-09"],
-        ),
+        ("国庆节", "2022-10-01", "2022-10-07", &["2022-10-08", "2022-10-09"]),
         ("元旦", "2022-12-31", "2023-01-02", &[]),
-        (
-            "春节",
-            "2023-01-21",
-            "2023-01-27",
-            &["2023-01-28", "2023-01-29"],
-        ),
+        ("春节", "2023-01-21", "2023-01-27", &["2023-01-28", "2023-01-29"]),
         ("清明节", "2023-04-05", "2023-04-05", &[]),
-        (
-            "劳动节",
-            "2023-04-29",
-            "2023-05-03",
-            &["2023-04-23", "2023-05-06"],
-        ),
+        ("劳动节", "2023-04-29", "2023-05-03", &["2023-04-23", "2023-05-06"]),
         ("端午节", "2023-06-22", "2023-06-24", &["2023-06-25"]),
         (
             "中秋节、国庆节",
@@ -558,34 +495,14 @@ mod tests {
             &["2023-10-07", "2023-10-08"],
         ),
         ("元旦", "2024-01-01", "2024-01-01", &[]),
-        (
-            "春节",
-            "2024-02-10",
-            "2024-02-17",
-            &["2024-02-04", "2024-02-18"],
-        ),
+        ("春节", "2024-02-10", "2024-02-17", &["2024-02-04", "2024-02-18"]),
         ("清明节", "2024-04-04", "2024-04-06", &["2024-04-07"]),
-        (
-            "劳动节",
-            "2024-05-01",
-            "2024-05-05",
-            &["2024-04-28", "2024-05-11"],
-        ),
+        ("劳动节", "2024-05-01", "2024-05-05", &["2024-04-28", "2024-05-11"]),
         ("端午节", "2024-06-10", "2024-06-10", &[]),
         ("中秋节", "2024-09-15", "2024-09-17", &["2024-09-14"]),
-        (
-            "国庆节",
-            "2024-10-01",
-            "2024-10-07",
-            &["2024-09-29", "2024-10-12"],
-        ),
+        ("国庆节", "2024-10-01", "2024-10-07", &["2024-09-29", "2024-10-12"]),
         ("元旦", "2025-01-01", "2025-01-01", &[]),
-        (
-            "春节",
-            "2025-01-28",
-            "2025-02-04",
-            &["2025-01-26", "2025-02-08"],
-        ),
+        ("春节", "2025-01-28", "2025-02-04", &["2025-01-26", "2025-02-08"]),
         ("清明节", "2025-04-04", "2025-04-06", &[]),
         ("劳动节", "2025-05-01", "2025-05-05", &["2025-04-27"]),
         ("端午节", "2025-05-31", "2025-06-02", &[]),
@@ -596,21 +513,11 @@ mod tests {
             &["2025-09-28", "2025-10-11"],
         ),
         ("元旦", "2026-01-01", "2026-01-03", &["2026-01-04"]),
-        (
-            "春节",
-            "2026-02-15",
-            "2026-02-23",
-            &["2026-02-14", "2026-02-28"],
-        ),
+        ("春节", "2026-02-15", "2026-02-23", &["2026-02-14", "2026-02-28"]),
         ("清明节", "2026-04-04", "2026-04-06", &[]),
         ("劳动节", "2026-05-01", "2026-05-05", &["2026-05-09"]),
         ("端午节", "2026-06-19", "2026-06-21", &[]),
-        (
-            "国庆节",
-            "2026-10-01",
-            "2026-10-07",
-            &["2026-09-20", "2026-10-10"],
-        ),
+        ("国庆节", "2026-10-01", "2026-10-07", &["2026-09-20", "2026-10-10"]),
         ("中秋节", "2026-09-25", "2026-09-27", &[]),
     ];
 
@@ -621,18 +528,12 @@ mod tests {
         for (holiday, first, last, make_up) in NOTICES_2022_2026 {
             let mut day = d(first);
             while day <= d(last) {
-                assert!(
-                    !cal.is_working_day(day),
-                    "{day} ({holiday}) must be a day off"
-                );
+                assert!(!cal.is_working_day(day), "{day} ({holiday}) must be a day off");
                 exceptions.insert(day, false);
                 day = day.succ_opt().unwrap();
             }
             for m in *make_up {
-                assert!(
-                    cal.is_working_day(d(m)),
-                    "{m} ({holiday} 补班) must be a working day"
-                );
+                assert!(cal.is_working_day(d(m)), "{m} ({holiday} 补班) must be a working day");
                 exceptions.insert(d(m), true);
             }
         }
@@ -660,10 +561,7 @@ mod tests {
         assert_eq!(cal.add_working_days(d("2026-02-13"), 1), d("2026-02-14"));
         assert_eq!(cal.add_working_days(d("2026-02-13"), 2), d("2026-02-24"));
         assert_eq!(cal.add_working_days(d("2026-02-24"), -2), d("2026-02-13"));
-        assert_eq!(
-            cal.working_days_between(d("2026-02-13"), d("2026-02-24")),
-            2
-        );
+        assert_eq!(cal.working_days_between(d("2026-02-13"), d("2026-02-24")), 2);
     }
 
     #[test]
@@ -698,10 +596,7 @@ mod tests {
         assert!(cal.is_working_day(d("2030-10-01")));
         assert!(!cal.is_known(d("2030-10-01")));
         assert!(cal.is_known(d("2026-10-01")));
-        assert_eq!(
-            cal.unknown_years(d("2026-12-01"), d("2028-01-05")),
-            vec![2027, 2028]
-        );
+        assert_eq!(cal.unknown_years(d("2026-12-01"), d("2028-01-05")), vec![2027, 2028]);
         assert_eq!(cal.add_working_days(d("2030-01-04"), 1), d("2030-01-07"));
         assert_eq!(cal.add_working_days(d("2019-12-30"), -1), d("2019-12-27"));
         // Across the edge of the table: Thu 2026-12-31 + 2 = Mon 2027-01-04.
@@ -714,10 +609,7 @@ mod tests {
     fn a_calendar_with_no_notices_counts_weekdays_anywhere() {
         let cal = Calendar::weekends_only();
         assert_eq!(cal.add_working_days(d("2026-02-13"), 1), d("2026-02-16"));
-        assert_eq!(
-            cal.working_days_between(d("2026-01-05"), d("2026-01-19")),
-            10
-        );
+        assert_eq!(cal.working_days_between(d("2026-01-05"), d("2026-01-19")), 10);
         assert!(cal.unknown_years(d("2026-01-01"), d("2026-01-02")) == vec![2026]);
     }
 

@@ -54,12 +54,7 @@ pub struct TaskStatus {
 }
 
 /// 红黄绿 for one task on `today`.
-pub fn task_status(
-    task: &StatusInput,
-    today: NaiveDate,
-    yellow_within: i64,
-    calendar: &Calendar,
-) -> TaskStatus {
+pub fn task_status(task: &StatusInput, today: NaiveDate, yellow_within: i64, calendar: &Calendar) -> TaskStatus {
     let done = task.actual_finish.is_some() || task.progress == TaskProgress::Done;
     if done {
         return TaskStatus {
@@ -76,16 +71,8 @@ pub fn task_status(
     let finish_missed = today > task.late_finish;
     let start_missed = !started && today > task.late_start;
     if finish_missed || start_missed {
-        let by_finish = if finish_missed {
-            lost(task.late_finish)
-        } else {
-            0
-        };
-        let by_start = if start_missed {
-            lost(task.late_start)
-        } else {
-            0
-        };
+        let by_finish = if finish_missed { lost(task.late_finish) } else { 0 };
+        let by_start = if start_missed { lost(task.late_start) } else { 0 };
         return TaskStatus {
             status: Status::Red,
             days_overdue: by_finish.max(by_start),
@@ -129,10 +116,7 @@ mod tests {
         let mut t = task(TaskProgress::InProgress, -3);
         t.actual_finish = Some(d("2026-03-20"));
         assert_eq!(status(&t, "2026-04-01").status, Status::Done);
-        assert_eq!(
-            status(&task(TaskProgress::Done, 0), "2026-04-01").status,
-            Status::Done
-        );
+        assert_eq!(status(&task(TaskProgress::Done, 0), "2026-04-01").status, Status::Done);
     }
 
     #[test]

@@ -58,10 +58,10 @@ pub fn load(file: Option<&Path>) -> Result<Calendar> {
     let Some(file) = file else {
         return Ok(Calendar::built_in().clone());
     };
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the calendar file {}", file.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read the calendar file {}", file.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))?;
     let notices = match &value {
         serde_json::Value::Array(items) => items
             .iter()

@@ -6,9 +6,7 @@
 
 use super::calendar;
 use anyhow::{Result, anyhow};
-use chainforce_domain::schedule::{
-    Anchor, Constraints, Network, NetworkError, TaskInput, parse_predecessors,
-};
+use chainforce_domain::schedule::{Anchor, Constraints, Network, NetworkError, TaskInput, parse_predecessors};
 use chainforce_domain::task::MAX_DURATION_DAYS;
 use chainforce_domain::validation::Lang;
 use chrono::NaiveDate;
@@ -41,8 +39,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let calendar = calendar::load(args.calendar.as_deref())?;
-    let text = std::fs::read_to_string(&args.plan)
-        .map_err(|e| anyhow!("cannot read {}: {e}", args.plan.display()))?;
+    let text = std::fs::read_to_string(&args.plan).map_err(|e| anyhow!("cannot read {}: {e}", args.plan.display()))?;
     let name = args.plan.display().to_string();
     let (tasks, lines) = read_plan(&text).map_err(|problems| report(&name, problems))?;
     let network = Network::build(&tasks).map_err(|errors| {
@@ -123,11 +120,9 @@ fn read_plan(text: &str) -> Result<Plan, Vec<String>> {
         return Err(vec!["the file is empty; it needs a header row".into()]);
     };
     let column = |name: &str| {
-        header.iter().position(|h| {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .eq_ignore_ascii_case(name)
-        })
+        header
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
     };
     let (Some(id_col), Some(duration_col)) = (column("id"), column("duration")) else {
         return Err(vec![format!(
@@ -245,10 +240,7 @@ mod tests {
     fn quoted_fields_keep_their_commas_quotes_and_line_breaks() {
         let records = parse_csv("id,name\r\nt1,\"环评, 能评\"\nt2,\"say \"\"hi\"\"\nthere\"\nt3,x");
         assert_eq!(records[1], (2, vec!["t1".into(), "环评, 能评".into()]));
-        assert_eq!(
-            records[2],
-            (3, vec!["t2".into(), "say \"hi\"\nthere".into()])
-        );
+        assert_eq!(records[2], (3, vec!["t2".into(), "say \"hi\"\nthere".into()]));
         assert_eq!(records[3], (5, vec!["t3".into(), "x".into()]));
         assert_eq!(quote("a,b"), "\"a,b\"");
     }

@@ -100,10 +100,9 @@ impl ScheduleWarning {
             (ScheduleWarning::BeyondCalendar { years }, Lang::Zh) => {
                 format!("{} 年没有节假日安排，按仅周末休息计算", join(years))
             }
-            (ScheduleWarning::BeyondCalendar { years }, Lang::En) => format!(
-                "no holiday notice for {}: computed with weekends only",
-                join(years)
-            ),
+            (ScheduleWarning::BeyondCalendar { years }, Lang::En) => {
+                format!("no holiday notice for {}: computed with weekends only", join(years))
+            }
         }
     }
 }
@@ -113,11 +112,7 @@ fn join(years: &[i32]) -> String {
         (Some(a), Some(b)) if years.len() > 2 && b - a + 1 == years.len() as i32 => {
             format!("{a}–{b}")
         }
-        _ => years
-            .iter()
-            .map(|y| y.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        _ => years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
     }
 }
 
@@ -154,11 +149,7 @@ pub struct Schedule {
 
 impl<Id> Network<Id> {
     /// Runs the backward and forward passes. Errors only when dates leave chrono's range.
-    pub fn schedule(
-        &self,
-        calendar: &Calendar,
-        anchor: Anchor,
-    ) -> Result<Schedule, NetworkError<Id>> {
+    pub fn schedule(&self, calendar: &Calendar, anchor: Anchor) -> Result<Schedule, NetworkError<Id>> {
         let n = self.len();
         let bounds: Vec<(u32, Bounds)> = self
             .constrained
@@ -166,14 +157,10 @@ impl<Id> Network<Id> {
             .map(|(p, c)| (*p, Bounds::new(calendar, c)))
             .collect();
         let (start, target) = match anchor {
-            Anchor::Forward { start, target } => (
-                Some(morning(calendar, start)),
-                target.map(|t| evening(calendar, t)),
-            ),
-            Anchor::Backward { target, start } => (
-                start.map(|s| morning(calendar, s)),
-                Some(evening(calendar, target)),
-            ),
+            Anchor::Forward { start, target } => (Some(morning(calendar, start)), target.map(|t| evening(calendar, t))),
+            Anchor::Backward { target, start } => {
+                (start.map(|s| morning(calendar, s)), Some(evening(calendar, target)))
+            }
         };
         let mut early = vec![[0i64; 2]; n];
         let mut late = vec![[0i64; 2]; n];
@@ -203,10 +190,7 @@ impl<Id> Network<Id> {
 
         let mut worst = i64::MAX;
         let mut negative = 0usize;
-        let (mut lo, mut hi) = (
-            project_start.min(project_finish),
-            project_start.max(project_finish),
-        );
+        let (mut lo, mut hi) = (project_start.min(project_finish), project_start.max(project_finish));
         for p in 0..n {
             let tf = instant(late[p][1]) - instant(early[p][1]);
             worst = worst.min(tf);

@@ -148,9 +148,7 @@ fn parse_lag(text: &str) -> Result<i64, PredecessorProblem> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(PredecessorProblem::BadLag);
     }
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| PredecessorProblem::LagOutOfRange)?;
+    let n: i64 = digits.parse().map_err(|_| PredecessorProblem::LagOutOfRange)?;
     if n > MAX_DURATION_DAYS {
         return Err(PredecessorProblem::LagOutOfRange);
     }
@@ -216,10 +214,7 @@ mod tests {
             "entry 1 \"t1FS+x\": the lag is not a whole number of days (e.g. FS+2)"
         );
         let e = parse_predecessors("t1 t3+2").unwrap_err();
-        assert_eq!(
-            (e.position, e.problem),
-            (2, PredecessorProblem::LagWithoutType)
-        );
+        assert_eq!((e.position, e.problem), (2, PredecessorProblem::LagWithoutType));
         assert!(e.message(Lang::Zh).contains("t3FS+2"));
         let e = parse_predecessors("t1SS+99999").unwrap_err();
         assert_eq!(e.problem, PredecessorProblem::LagOutOfRange);

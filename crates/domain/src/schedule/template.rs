@@ -13,10 +13,7 @@
 //! `predecessors` uses the same syntax as everywhere else (`eia; energy-review SS+2`, see
 //! [`super::parse_predecessors`]); `owner_kind` is a [`UnitKind`] code or label.
 
-use super::{
-    Anchor, Constraints, Dependency, Network, NetworkError, ScheduleWarning, TaskInput,
-    parse_predecessors,
-};
+use super::{Anchor, Constraints, Dependency, Network, NetworkError, ScheduleWarning, TaskInput, parse_predecessors};
 use crate::calendar::Calendar;
 use crate::org::UnitKind;
 use crate::task::MAX_DURATION_DAYS;
@@ -24,8 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-const INDUSTRIAL_APPROVAL: &str =
-    include_str!("../../../../data/templates/industrial-approval.json");
+const INDUSTRIAL_APPROVAL: &str = include_str!("../../../../data/templates/industrial-approval.json");
 
 /// One step of a template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,11 +74,7 @@ impl fmt::Display for TemplateError {
             TemplateError::BadField { field, problem } => {
                 write!(f, "template field \"{field}\" {problem}")
             }
-            TemplateError::BadStep {
-                step,
-                code,
-                problem,
-            } => write!(f, "template step {step} ({code}): {problem}"),
+            TemplateError::BadStep { step, code, problem } => write!(f, "template step {step} ({code}): {problem}"),
             TemplateError::Network(errors) => {
                 let parts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
                 write!(f, "template steps: {}", parts.join("; "))
@@ -121,13 +113,10 @@ impl Template {
     }
 
     pub fn parse(json: &str) -> Result<Template, TemplateError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| TemplateError::NotJson(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| TemplateError::NotJson(e.to_string()))?;
         let text = |field: &str, required: bool| -> Result<Option<String>, TemplateError> {
             match value.get(field) {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-                    Ok(Some(s.trim().to_string()))
-                }
+                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
                 None | Some(serde_json::Value::Null) if !required => Ok(None),
                 _ => Err(TemplateError::BadField {
                     field: field.into(),
@@ -175,20 +164,10 @@ impl Template {
 
     /// Schedules every step backward so that the whole chain (its last step is usually the 开工
     /// milestone) finishes by `target`.
-    pub fn apply(
-        &self,
-        target: NaiveDate,
-        calendar: &Calendar,
-    ) -> Result<AppliedTemplate, TemplateError> {
+    pub fn apply(&self, target: NaiveDate, calendar: &Calendar) -> Result<AppliedTemplate, TemplateError> {
         let network = Network::build(&self.task_inputs()).map_err(TemplateError::Network)?;
         let schedule = network
-            .schedule(
-                calendar,
-                Anchor::Backward {
-                    target,
-                    start: None,
-                },
-            )
+            .schedule(calendar, Anchor::Backward { target, start: None })
             .map_err(|e| TemplateError::Network(vec![e]))?;
         let steps = self
             .steps
@@ -228,10 +207,7 @@ fn parse_step(step: usize, value: &serde_json::Value) -> Result<TemplateStep, Te
     if code.is_empty() {
         return Err(fail("\"code\" is missing or empty".into()));
     }
-    if code
-        .chars()
-        .any(|c| c.is_whitespace() || c == ';' || c == ',')
-    {
+    if code.chars().any(|c| c.is_whitespace() || c == ';' || c == ',') {
         return Err(fail(
             "\"code\" may not contain spaces, ';' or ',' (they separate predecessors)".into(),
         ));
@@ -268,9 +244,7 @@ fn parse_step(step: usize, value: &serde_json::Value) -> Result<TemplateStep, Te
             parse_predecessors(s).map_err(|e| fail(format!("\"predecessors\": {e}")))?
         }
         Some(_) => {
-            return Err(fail(
-                "\"predecessors\" must be text such as \"a; bSS+2\"".into(),
-            ));
+            return Err(fail("\"predecessors\" must be text such as \"a; bSS+2\"".into()));
         }
     };
     Ok(TemplateStep {
@@ -296,14 +270,7 @@ mod tests {
     fn the_industrial_chain_scheduled_back_from_groundbreaking_on_30_june_2026() {
         let t = Template::industrial_approval();
         let applied = t.apply(d("2026-06-30"), Calendar::built_in()).unwrap();
-        let step = |code: &str| {
-            applied
-                .steps
-                .iter()
-                .find(|s| s.step.code == code)
-                .unwrap()
-                .clone()
-        };
+        let step = |code: &str| applied.steps.iter().find(|s| s.step.code == code).unwrap().clone();
         let ground = step("groundbreaking");
         assert_eq!(ground.planned_finish, d("2026-06-30"));
         assert!(ground.critical);
@@ -355,10 +322,7 @@ mod tests {
             ]}"#,
         )
         .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "template steps: task c: unknown predecessor zz"
-        );
+        assert_eq!(e.to_string(), "template steps: task c: unknown predecessor zz");
         let e = Template::parse(
             r#"{"code": "x", "name": "x", "steps": [
                 {"code": "a", "name": "A", "duration": 2, "owner": "发改委", "owner_kind": "部门", "predecessors": "b"},

@@ -57,14 +57,8 @@ fn r(es: &str, ef: &str, ls: &str, lf: &str, tf: i64) -> (String, String, String
 #[test]
 fn a_one_day_task_finishes_the_day_it_starts_and_its_successor_starts_the_next_working_day() {
     let s = forward(&plan(&[("a", 1, ""), ("b", 2, "a")]), "2026-03-06");
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-06", "2026-03-06", "2026-03-06", "2026-03-06", 0)
-    );
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-09", "2026-03-10", "2026-03-09", "2026-03-10", 0)
-    );
+    assert_eq!(row(&s, 0), r("2026-03-06", "2026-03-06", "2026-03-06", "2026-03-06", 0));
+    assert_eq!(row(&s, 1), r("2026-03-09", "2026-03-10", "2026-03-09", "2026-03-10", 0));
     assert_eq!(s.critical_path(), vec![0, 1]);
 }
 
@@ -72,41 +66,26 @@ fn a_one_day_task_finishes_the_day_it_starts_and_its_successor_starts_the_next_w
 fn finish_to_start_with_a_two_day_lag_leaves_two_working_days_free() {
     let s = forward(&plan(&[("a", 3, ""), ("b", 2, "aFS+2")]), "2026-03-02");
     // a: Mon–Wed; Thu and Fri free; b: Mon–Tue.
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-09", "2026-03-10", "2026-03-09", "2026-03-10", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-09", "2026-03-10", "2026-03-09", "2026-03-10", 0));
 }
 
 #[test]
 fn a_negative_lag_lets_the_successor_overlap_its_predecessor() {
     let s = forward(&plan(&[("a", 3, ""), ("b", 2, "aFS-1")]), "2026-03-02");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-04", "2026-03-05", "2026-03-04", "2026-03-05", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-04", "2026-03-05", "2026-03-04", "2026-03-05", 0));
 }
 
 #[test]
 fn start_to_start_starts_the_successor_a_day_after_the_predecessor_starts() {
     let s = forward(&plan(&[("a", 3, ""), ("b", 2, "aSS+1")]), "2026-03-02");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-03", "2026-03-04", "2026-03-03", "2026-03-04", 0)
-    );
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-02", "2026-03-04", "2026-03-02", "2026-03-04", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-03", "2026-03-04", "2026-03-03", "2026-03-04", 0));
+    assert_eq!(row(&s, 0), r("2026-03-02", "2026-03-04", "2026-03-02", "2026-03-04", 0));
 }
 
 #[test]
 fn finish_to_finish_finishes_the_successor_a_day_after_the_predecessor() {
     let s = forward(&plan(&[("a", 3, ""), ("b", 1, "aFF+1")]), "2026-03-02");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-05", "2026-03-05", "2026-03-05", "2026-03-05", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-05", "2026-03-05", "2026-03-05", "2026-03-05", 0));
     // a could finish later only by pushing b, which is critical: a too.
     assert_eq!(row(&s, 0).4, 0);
 }
@@ -115,35 +94,20 @@ fn finish_to_finish_finishes_the_successor_a_day_after_the_predecessor() {
 fn start_to_finish_finishes_the_successor_when_the_lag_after_the_predecessors_start_ends() {
     // b must finish no earlier than 3 working days after a starts: by Wed evening.
     let s = forward(&plan(&[("a", 3, ""), ("b", 2, "aSF+3")]), "2026-03-02");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-03", "2026-03-04", "2026-03-03", "2026-03-04", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-03", "2026-03-04", "2026-03-03", "2026-03-04", 0));
     // With no lag it would finish before a starts, but nothing starts before the project.
     let s = forward(&plan(&[("a", 3, ""), ("b", 2, "aSF")]), "2026-03-02");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-02", "2026-03-03", "2026-03-03", "2026-03-04", 1)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-02", "2026-03-03", "2026-03-03", "2026-03-04", 1));
 }
 
 #[test]
 fn a_backward_schedule_finishes_on_the_target_and_counts_float_from_it() {
     let tasks = plan(&[("a", 3, ""), ("b", 2, "a"), ("c", 1, "a")]);
     let s = backward(&tasks, "2026-03-31");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-30", "2026-03-31", "2026-03-30", "2026-03-31", 0)
-    );
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-25", "2026-03-27", "2026-03-25", "2026-03-27", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-30", "2026-03-31", "2026-03-30", "2026-03-31", 0));
+    assert_eq!(row(&s, 0), r("2026-03-25", "2026-03-27", "2026-03-25", "2026-03-27", 0));
     // c needs a day, so it can wait until the target: one day of float.
-    assert_eq!(
-        row(&s, 2),
-        r("2026-03-30", "2026-03-30", "2026-03-31", "2026-03-31", 1)
-    );
+    assert_eq!(row(&s, 2), r("2026-03-30", "2026-03-30", "2026-03-31", "2026-03-31", 1));
     assert_eq!(s.task(2).free_float, 1);
     assert_eq!(s.critical_path(), vec![0, 1]);
     assert_eq!(s.project_start(), d("2026-03-25"));
@@ -152,10 +116,7 @@ fn a_backward_schedule_finishes_on_the_target_and_counts_float_from_it() {
 #[test]
 fn a_target_on_a_sunday_means_the_friday_before() {
     let s = backward(&plan(&[("a", 2, "")]), "2026-03-29");
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-26", "2026-03-27", "2026-03-26", "2026-03-27", 0)
-    );
+    assert_eq!(row(&s, 0), r("2026-03-26", "2026-03-27", "2026-03-26", "2026-03-27", 0));
 }
 
 #[test]
@@ -163,24 +124,15 @@ fn a_backward_schedule_over_the_spring_festival_uses_the_saturday_make_up_day() 
     // Off 2026-02-15 … 02-23; Sat 02-14 is a working day (补班).
     let s = backward(&plan(&[("a", 3, ""), ("b", 2, "a")]), "2026-02-24");
     assert_eq!(row(&s, 1).2, "2026-02-14");
-    assert_eq!(
-        row(&s, 0),
-        r("2026-02-11", "2026-02-13", "2026-02-11", "2026-02-13", 0)
-    );
+    assert_eq!(row(&s, 0), r("2026-02-11", "2026-02-13", "2026-02-11", "2026-02-13", 0));
 }
 
 #[test]
 fn a_milestone_after_a_task_is_shown_on_the_day_the_task_finishes() {
-    let s = forward(
-        &plan(&[("a", 1, ""), ("m", 0, "a"), ("b", 1, "m")]),
-        "2026-03-02",
-    );
+    let s = forward(&plan(&[("a", 1, ""), ("m", 0, "a"), ("b", 1, "m")]), "2026-03-02");
     // Early: reached when a finishes (Monday evening). Late: due when b must start (Tuesday
     // morning). The same instant, so no float, shown on two days as TaskJuggler shows it.
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-02", "2026-03-02", "2026-03-03", "2026-03-03", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-02", "2026-03-02", "2026-03-03", "2026-03-03", 0));
     assert_eq!(row(&s, 2).0, "2026-03-03");
 }
 
@@ -188,24 +140,15 @@ fn a_milestone_after_a_task_is_shown_on_the_day_the_task_finishes() {
 fn a_milestone_before_a_task_is_shown_on_the_day_the_task_starts() {
     // Going backward from Fri 03-06: t takes Thu–Fri, so m is due at the start of Thursday.
     let s = backward(&plan(&[("m", 0, ""), ("t", 2, "m")]), "2026-03-06");
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-05", "2026-03-05", "2026-03-05", "2026-03-05", 0)
-    );
+    assert_eq!(row(&s, 0), r("2026-03-05", "2026-03-05", "2026-03-05", "2026-03-05", 0));
     let s = forward(&plan(&[("m", 0, ""), ("t", 2, "m")]), "2026-03-02");
     assert_eq!(row(&s, 0).0, "2026-03-02");
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-02", "2026-03-03", "2026-03-02", "2026-03-03", 0)
-    );
+    assert_eq!(row(&s, 1), r("2026-03-02", "2026-03-03", "2026-03-02", "2026-03-03", 0));
 }
 
 #[test]
 fn groundbreaking_as_a_milestone_falls_on_the_target_date() {
-    let s = backward(
-        &plan(&[("permit", 5, ""), ("开工", 0, "permit")]),
-        "2026-06-30",
-    );
+    let s = backward(&plan(&[("permit", 5, ""), ("开工", 0, "permit")]), "2026-06-30");
     assert_eq!(s.task(1).late_finish, d("2026-06-30"));
     assert_eq!(s.task(0).late_finish, d("2026-06-30"));
     assert_eq!(s.task(0).late_start, d("2026-06-24"));
@@ -270,14 +213,8 @@ fn work_already_done_pins_its_dates_and_pushes_what_follows() {
     tasks[0].constraints.actual_start = Some(d("2026-03-03"));
     tasks[0].constraints.actual_finish = Some(d("2026-03-09"));
     let s = forward(&tasks, "2026-03-02");
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-03", "2026-03-09", "2026-03-03", "2026-03-09", 0)
-    );
-    assert_eq!(
-        row(&s, 1),
-        r("2026-03-10", "2026-03-11", "2026-03-10", "2026-03-11", 0)
-    );
+    assert_eq!(row(&s, 0), r("2026-03-03", "2026-03-09", "2026-03-03", "2026-03-09", 0));
+    assert_eq!(row(&s, 1), r("2026-03-10", "2026-03-11", "2026-03-10", "2026-03-11", 0));
 }
 
 #[test]
@@ -286,21 +223,12 @@ fn a_task_in_progress_keeps_its_actual_start_and_is_judged_on_its_finish() {
     tasks[0].constraints.actual_start = Some(d("2026-03-04"));
     let s = backward(&tasks, "2026-03-13");
     // a started Wed, planned to Fri; b needs Thu–Fri of the next week: a may finish by Wed 03-11.
-    assert_eq!(
-        row(&s, 0),
-        r("2026-03-04", "2026-03-06", "2026-03-04", "2026-03-11", 3)
-    );
+    assert_eq!(row(&s, 0), r("2026-03-04", "2026-03-06", "2026-03-04", "2026-03-11", 3));
 }
 
 #[test]
 fn a_dependency_cycle_is_reported_with_the_tasks_in_it() {
-    let tasks = plan(&[
-        ("a", 1, "c"),
-        ("b", 1, "a"),
-        ("c", 1, "b"),
-        ("d", 1, "c"),
-        ("e", 1, ""),
-    ]);
+    let tasks = plan(&[("a", 1, "c"), ("b", 1, "a"), ("c", 1, "b"), ("d", 1, "c"), ("e", 1, "")]);
     let e = Network::build(&tasks).unwrap_err();
     assert_eq!(
         e,
@@ -378,15 +306,8 @@ fn database_ids_work_as_well_as_text_ids() {
 #[test]
 fn a_schedule_running_past_the_last_notice_warns_that_it_used_weekends_only() {
     let s = forward(&plan(&[("a", 20, "")]), "2026-12-21");
-    assert_eq!(
-        s.warnings,
-        vec![ScheduleWarning::BeyondCalendar { years: vec![2027] }]
-    );
-    assert!(
-        s.warnings[0]
-            .message(crate::validation::Lang::Zh)
-            .contains("2027")
-    );
+    assert_eq!(s.warnings, vec![ScheduleWarning::BeyondCalendar { years: vec![2027] }]);
+    assert!(s.warnings[0].message(crate::validation::Lang::Zh).contains("2027"));
     let s = forward(&plan(&[("a", 20, "")]), "2026-03-02");
     assert!(s.warnings.is_empty());
 }
