@@ -14,6 +14,7 @@
 
 use crate::calendar::Calendar;
 use crate::labelled_enum;
+use crate::schedule::TaskSchedule;
 use crate::task::TaskProgress;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,25 @@ pub struct StatusInput {
     pub late_start: NaiveDate,
     pub late_finish: NaiveDate,
     pub total_float: i64,
+}
+
+impl StatusInput {
+    /// From a task's reported progress and actual dates and its computed schedule.
+    pub fn from_schedule(
+        progress: TaskProgress,
+        actual_start: Option<NaiveDate>,
+        actual_finish: Option<NaiveDate>,
+        scheduled: &TaskSchedule,
+    ) -> StatusInput {
+        StatusInput {
+            progress,
+            actual_start,
+            actual_finish,
+            late_start: scheduled.late_start,
+            late_finish: scheduled.late_finish,
+            total_float: scheduled.total_float,
+        }
+    }
 }
 
 /// A task's colour, and for a red one how late it is.
@@ -139,6 +159,27 @@ mod tests {
         assert_eq!((s.status, s.days_overdue), (Status::Red, 0));
         let s = status(&t, "2026-03-17");
         assert_eq!((s.status, s.days_overdue), (Status::Red, 2));
+    }
+
+    #[test]
+    fn the_status_of_a_scheduled_task_comes_from_its_late_dates_and_float() {
+        use crate::schedule::{Anchor, TaskInput, schedule};
+        let tasks = vec![TaskInput {
+            id: "环评",
+            duration: 15,
+            predecessors: vec![],
+            constraints: Default::default(),
+        }];
+        let anchor = Anchor::Backward {
+            target: d("2026-06-30"),
+            start: None,
+        };
+        let (_, s) = schedule(&tasks, Calendar::built_in(), anchor).unwrap();
+        let input = StatusInput::from_schedule(TaskProgress::NotStarted, None, None, &s.task(0));
+        assert_eq!(input.late_start, d("2026-06-09"));
+        assert_eq!(status(&input, "2026-06-01").status, Status::Yellow);
+        let late = status(&input, "2026-06-10");
+        assert_eq!((late.status, late.days_overdue), (Status::Red, 1));
     }
 
     #[test]
