@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod commands;
+mod demo;
+mod setup;
 
 /// chainforce — 专班工作平台: project pipeline, 倒排工期, 挂图作战, 调度例会.
 #[derive(Parser)]
@@ -18,6 +20,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web server (`--demo` for a fictional county).
+    Serve(commands::serve::Args),
+    /// Bring the database schema up to date.
+    Migrate(commands::migrate::Args),
+    /// Manage user accounts.
+    User(commands::user::Args),
+    /// Verify the tamper-evident audit trail.
+    Audit(commands::audit::Args),
     /// 倒排工期: schedule a plan (CSV) backward from a target or forward from a start.
     Schedule(commands::schedule::Args),
     /// 工作日历: list working days or count working days from a date.
@@ -27,6 +37,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome: anyhow::Result<ExitCode> = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Migrate(args) => commands::migrate::run(args),
+        Command::User(args) => commands::user::run(args),
+        Command::Audit(args) => commands::audit::run(args),
         Command::Schedule(args) => commands::schedule::run(args),
         Command::Calendar(args) => commands::calendar::run(args),
     };

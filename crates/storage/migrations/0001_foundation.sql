@@ -241,6 +241,17 @@ CREATE TABLE calendar_notices (
     created_at TEXT NOT NULL
 );
 
+-- Task templates (approval chains) an administrator can edit, as the JSON the domain parses.
+CREATE TABLE schedule_templates (
+    id {{id}},
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    template_json TEXT NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
 -- A region's own days off or working days on top of the national notices (a local festival).
 CREATE TABLE calendar_region_days (
     id {{id}},

@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod chains;
 pub mod clock;
 pub mod dashboard;
 mod db;
@@ -29,6 +30,7 @@ pub mod schedule;
 pub mod sessions;
 mod sql;
 pub mod tasks;
+pub mod templates;
 pub mod testing;
 mod tx;
 pub mod units;

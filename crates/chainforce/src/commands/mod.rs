@@ -1,4 +1,8 @@
 //! One module per command.
 
+pub mod audit;
 pub mod calendar;
+pub mod migrate;
 pub mod schedule;
+pub mod serve;
+pub mod user;

@@ -1,0 +1,112 @@
+//! 总览: the dashboard.
+
+use super::{Chrome, render, wan};
+use crate::app::AppState;
+use crate::context::Ctx;
+use crate::error::AppResult;
+use crate::routes::{Access, RouteTable};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use chainforce_domain::permission::Action;
+use chainforce_domain::status::Status;
+use chainforce_storage::clock;
+use chainforce_storage::dashboard::Overview;
+use chainforce_storage::tasks::{Task, TaskFilter};
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    o: Overview,
+    bars: Vec<Bar>,
+    overdue: Vec<Task>,
+    due_this_week: Vec<Task>,
+    today: chrono::NaiveDate,
+}
+
+/// One bar of the projects-per-stage chart (SVG coordinates computed here, not in the template).
+struct Bar {
+    label: &'static str,
+    count: i64,
+    investment: String,
+    y: i64,
+    width: i64,
+}
+
+impl DashboardPage {
+    fn signed(&self) -> String {
+        wan(Some(self.o.signed_investment))
+    }
+    fn landed(&self) -> String {
+        wan(Some(self.o.landed_investment))
+    }
+    fn started(&self) -> String {
+        wan(Some(self.o.started_investment))
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    if !ctx.can(Action::ReadCounty) {
+        // Enterprise users have no county overview: their home is their projects.
+        return Ok(Redirect::to("/projects").into_response());
+    }
+    let t = ctx.t();
+    let o = state.store().overview(user.region_id).await?;
+    let max = o.per_stage.iter().map(|s| s.projects).max().unwrap_or(0).max(1);
+    let bars = o
+        .per_stage
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Bar {
+            label: s.stage.map(|st| st.label(t.lang)).unwrap_or(""),
+            count: s.projects,
+            investment: wan(Some(s.investment)),
+            y: i as i64 * 28,
+            width: s.projects * 460 / max,
+        })
+        .collect();
+    let today = clock::today();
+    let open = state
+        .store()
+        .tasks(
+            user.region_id,
+            &TaskFilter {
+                open_only: true,
+                active_projects_only: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let region = state.store().region(user.region_id).await?;
+    let cal = state.store().calendar(user.region_id).await?;
+    let week_end = clock::end_of_week(today);
+    let (mut overdue, rest): (Vec<Task>, Vec<Task>) = open
+        .into_iter()
+        .partition(|t| t.status(today, region.yellow_float_days, &cal).status == Status::Red);
+    overdue.sort_by_key(|t| t.schedule.late_finish.or(t.deadline));
+    let mut due_this_week: Vec<Task> = rest
+        .into_iter()
+        .filter(|t| {
+            t.schedule
+                .late_finish
+                .or(t.deadline)
+                .is_some_and(|d| d >= today && d <= week_end)
+        })
+        .collect();
+    due_this_week.sort_by_key(|t| t.schedule.late_finish.or(t.deadline));
+    let page = DashboardPage {
+        chrome: Chrome::new(&ctx, "dashboard", t.s("nav.dashboard")),
+        o,
+        bars,
+        overdue,
+        due_this_week,
+        today,
+    };
+    render(&page)
+}
+
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.get("/", Access::SignedIn, dashboard)
+}

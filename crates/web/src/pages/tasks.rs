@@ -1,0 +1,457 @@
+//! Tasks: a task's page, the office's task forms, a unit's progress report, templates, and the
+//! unit's desk (责任单位工作台).
+
+use super::forms::{Opt, References, coded, options};
+use super::projects::{TaskRow, predecessor_text, task_rows};
+use super::{Chrome, FormErrors, or_conflict_page, render, render_invalid, see_other};
+use crate::app::AppState;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, RouteTable};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chainforce_domain::org::Role;
+use chainforce_domain::permission::Action;
+use chainforce_domain::status::Status;
+use chainforce_domain::task::{ProgressForm, TaskForm, TaskProgress};
+use chainforce_storage::StoreError;
+use chainforce_storage::projects::Project;
+use chainforce_storage::tasks::{Task, TaskFilter, TaskUpdate};
+use serde::Deserialize;
+
+async fn project_for_edit(state: &AppState, ctx: &Ctx, project_id: i64) -> AppResult<Project> {
+    ctx.require(Action::EditProject)?;
+    let p = state.store().project(project_id).await?;
+    if p.region_id != ctx.region_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(p)
+}
+
+/// A task the user may read, with its project.
+async fn readable_task(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(Task, Project)> {
+    let task = state.store().task(id).await?;
+    let p = state.store().project(task.project_id).await?;
+    if p.region_id != ctx.region_id {
+        return Err(AppError::NotFound);
+    }
+    ctx.require(Action::ReadProject {
+        enterprise_id: p.draft.enterprise_id,
+    })?;
+    Ok((task, p))
+}
+
+#[derive(Template)]
+#[template(path = "task_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    project: Project,
+    f: TaskForm,
+    errors: FormErrors,
+    action: String,
+    version: i64,
+    units: Vec<Opt>,
+    progress: Vec<Opt>,
+    task_id: i64,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    project: Project,
+    f: TaskForm,
+    errors: FormErrors,
+    task: Option<(i64, i64)>,
+) -> AppResult<FormPage> {
+    let t = ctx.t();
+    let refs = References::load(state, ctx.region_id, t).await?;
+    let (action, version, task_id) = match task {
+        Some((id, v)) => (format!("/tasks/{id}"), v, id),
+        None => (format!("/projects/{}/tasks", project.id), 0, 0),
+    };
+    Ok(FormPage {
+        chrome: Chrome::new(
+            ctx,
+            "projects",
+            if task.is_some() {
+                t.s("task.edit")
+            } else {
+                t.s("task.new")
+            },
+        ),
+        units: options(refs.units, &f.responsible_unit_id, Some(t.s("filter.none"))),
+        progress: coded(
+            TaskProgress::ALL,
+            TaskProgress::code,
+            |p| p.label(t.lang),
+            &f.progress,
+            None,
+        ),
+        project,
+        f,
+        errors,
+        action,
+        version,
+        task_id,
+    })
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(project_id): Path<i64>) -> AppResult<Response> {
+    let p = project_for_edit(&state, &ctx, project_id).await?;
+    let f = TaskForm {
+        duration_days: "5".into(),
+        ..Default::default()
+    };
+    render(&form_page(&state, &ctx, p, f, FormErrors::none(), None).await?)
+}
+
+#[derive(Deserialize)]
+struct Submitted {
+    #[serde(flatten)]
+    f: TaskForm,
+    #[serde(default)]
+    version: i64,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(project_id): Path<i64>,
+    Form(s): Form<Submitted>,
+) -> AppResult<Response> {
+    let p = project_for_edit(&state, &ctx, project_id).await?;
+    let t = ctx.t();
+    let draft = match s.f.validate() {
+        Ok(d) => d,
+        Err(e) => return render_invalid(&form_page(&state, &ctx, p, s.f, FormErrors::new(e, t), None).await?),
+    };
+    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    let saved = async {
+        let id = tx.create_task(project_id, &draft, None).await?;
+        let deps = tx.parse_dependencies(id, &draft.predecessors)?;
+        tx.set_task_dependencies(id, &deps).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await;
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/projects/{project_id}"))),
+        Err(StoreError::Invalid(e)) => {
+            render_invalid(&form_page(&state, &ctx, p, s.f, FormErrors::new(e, t), None).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (task, p) = readable_task(&state, &ctx, id).await?;
+    ctx.require(Action::EditProject)?;
+    let deps = state.store().task_dependencies(p.id).await?;
+    let f = TaskForm {
+        name: task.name.clone(),
+        responsible_unit_id: task.responsible_unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        responsible_person: task.responsible_person.clone().unwrap_or_default(),
+        duration_days: task.duration_days.to_string(),
+        predecessors: predecessor_text(id, &deps),
+        deadline: super::opt_date(&task.deadline),
+        start_no_earlier: super::opt_date(&task.start_no_earlier),
+        actual_start: super::opt_date(&task.actual_start),
+        actual_finish: super::opt_date(&task.actual_finish),
+        progress: task.progress.code().to_string(),
+        note: task.note.clone().unwrap_or_default(),
+    };
+    render(&form_page(&state, &ctx, p, f, FormErrors::none(), Some((id, task.version))).await?)
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(s): Form<Submitted>,
+) -> AppResult<Response> {
+    let (_, p) = readable_task(&state, &ctx, id).await?;
+    ctx.require(Action::EditProject)?;
+    let t = ctx.t();
+    let draft = match s.f.validate() {
+        Ok(d) => d,
+        Err(e) => {
+            return render_invalid(
+                &form_page(&state, &ctx, p, s.f, FormErrors::new(e, t), Some((id, s.version))).await?,
+            );
+        }
+    };
+    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    let saved = async {
+        tx.update_task(id, s.version, &draft).await?;
+        let deps = tx.parse_dependencies(id, &draft.predecessors)?;
+        tx.set_task_dependencies(id, &deps).await?;
+        tx.commit().await
+    }
+    .await;
+    match saved.map_err(AppError::from) {
+        Ok(()) => Ok(see_other(&format!("/tasks/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&form_page(&state, &ctx, p, s.f, FormErrors::new(e, t), Some((id, s.version))).await?)
+        }
+        Err(e) => or_conflict_page(&ctx, e, &draft, &format!("/tasks/{id}/edit")),
+    }
+}
+
+#[derive(Deserialize)]
+struct VersionForm {
+    version: i64,
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(v): Form<VersionForm>,
+) -> AppResult<Response> {
+    let (_, p) = readable_task(&state, &ctx, id).await?;
+    ctx.require(Action::EditProject)?;
+    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    tx.delete_task(id, v.version).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/projects/{}", p.id)))
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    chrome: Chrome,
+    row: TaskRow,
+    project: Project,
+    updates: Vec<TaskUpdate>,
+    can_report: bool,
+    can_edit: bool,
+    progress: Vec<Opt>,
+    report: ProgressForm,
+    errors: FormErrors,
+}
+
+async fn task_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    report: Option<ProgressForm>,
+    errors: FormErrors,
+) -> AppResult<TaskPage> {
+    let (task, project) = readable_task(state, ctx, id).await?;
+    let deps = state.store().task_dependencies(project.id).await?;
+    let updates = state.store().task_updates(id).await?;
+    let can_report = ctx.can(Action::UpdateTask {
+        responsible_unit_id: task.responsible_unit_id,
+    });
+    let t = ctx.t();
+    let report = report.unwrap_or_else(|| ProgressForm {
+        progress: task.progress.code().to_string(),
+        actual_start: super::opt_date(&task.actual_start),
+        actual_finish: super::opt_date(&task.actual_finish),
+        note: String::new(),
+    });
+    let row = task_rows(state, ctx, vec![task], &deps)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok(TaskPage {
+        chrome: Chrome::new(ctx, "projects", row.task.name.clone()),
+        progress: coded(
+            TaskProgress::ALL,
+            TaskProgress::code,
+            |p| p.label(t.lang),
+            &report.progress,
+            None,
+        ),
+        row,
+        project,
+        updates,
+        can_report,
+        can_edit: ctx.can(Action::EditProject),
+        report,
+        errors,
+    })
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    render(&task_page(&state, &ctx, id, None, FormErrors::none()).await?)
+}
+
+#[derive(Deserialize)]
+struct ProgressSubmitted {
+    #[serde(flatten)]
+    f: ProgressForm,
+    version: i64,
+}
+
+/// A responsible unit reports progress on its own task (the office may too).
+async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(s): Form<ProgressSubmitted>,
+) -> AppResult<Response> {
+    let (task, _) = readable_task(&state, &ctx, id).await?;
+    ctx.require(Action::UpdateTask {
+        responsible_unit_id: task.responsible_unit_id,
+    })?;
+    let t = ctx.t();
+    let r = match s.f.validate(chainforce_storage::clock::today()) {
+        Ok(r) => r,
+        Err(e) => return render_invalid(&task_page(&state, &ctx, id, Some(s.f), FormErrors::new(e, t)).await?),
+    };
+    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    let saved = async {
+        tx.report_task_progress(id, s.version, &r).await?;
+        tx.commit().await
+    }
+    .await;
+    match saved.map_err(AppError::from) {
+        Ok(()) => Ok(see_other(&format!("/tasks/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&task_page(&state, &ctx, id, Some(s.f), FormErrors::new(e, t)).await?)
+        }
+        Err(e) => or_conflict_page(&ctx, e, &r, &format!("/tasks/{id}")),
+    }
+}
+
+#[derive(Deserialize)]
+struct TemplateChoice {
+    template_id: i64,
+}
+
+/// Applies an approval-chain template to a project with a target 开工 date.
+async fn apply_template(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(project_id): Path<i64>,
+    Form(c): Form<TemplateChoice>,
+) -> AppResult<Response> {
+    project_for_edit(&state, &ctx, project_id).await?;
+    let template = state.store().template(c.template_id).await?.parse()?;
+    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    tx.apply_template(project_id, &template).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/projects/{project_id}")))
+}
+
+/// The desk's four groups.
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    chrome: Chrome,
+    unit_name: String,
+    units: Vec<Opt>,
+    groups: Vec<DeskGroup>,
+    show_unit_picker: bool,
+}
+
+struct DeskGroup {
+    title: &'static str,
+    class: &'static str,
+    rows: Vec<TaskRow>,
+}
+
+#[derive(Deserialize, Default)]
+struct DeskQuery {
+    #[serde(default)]
+    unit_id: String,
+}
+
+/// How far ahead "due soon" looks, in working days.
+const DUE_SOON_WORKING_DAYS: i64 = 7;
+
+/// A unit's tasks: overdue, due within 7 working days, later, done.
+async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery>) -> AppResult<Response> {
+    let user = ctx.user()?.clone();
+    let t = ctx.t();
+    let unit_id = match user.role {
+        Role::Unit => user.unit_id.ok_or(AppError::Forbidden)?,
+        _ => {
+            ctx.require(Action::ReadCounty)?;
+            match q.unit_id.parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => state
+                    .store()
+                    .units(user.region_id)
+                    .await?
+                    .first()
+                    .map(|u| u.id)
+                    .ok_or(AppError::NotFound)?,
+            }
+        }
+    };
+    let unit = state.store().unit(unit_id).await?;
+    if unit.region_id != user.region_id {
+        return Err(AppError::NotFound);
+    }
+    let tasks = state
+        .store()
+        .tasks(
+            user.region_id,
+            &TaskFilter {
+                unit_id: Some(unit_id),
+                active_projects_only: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let cal = state.store().calendar(user.region_id).await?;
+    let today = chainforce_storage::clock::today();
+    let soon = cal.add_working_days(today, DUE_SOON_WORKING_DAYS);
+    let rows = task_rows(&state, &ctx, tasks, &[]).await?;
+    let (mut overdue, mut due_soon, mut later, mut done) = (vec![], vec![], vec![], vec![]);
+    for r in rows {
+        let due = r.task.schedule.late_finish.or(r.task.deadline);
+        match r.status {
+            Status::Done => done.push(r),
+            Status::Red => overdue.push(r),
+            _ if due.is_some_and(|d| d <= soon) => due_soon.push(r),
+            _ => later.push(r),
+        }
+    }
+    let refs = References::load(&state, user.region_id, t).await?;
+    let page = DeskPage {
+        chrome: Chrome::new(&ctx, "desk", t.s("nav.desk")),
+        unit_name: unit.name,
+        units: options(refs.units, &unit_id.to_string(), None),
+        groups: vec![
+            DeskGroup {
+                title: t.s("desk.overdue"),
+                class: "red",
+                rows: overdue,
+            },
+            DeskGroup {
+                title: t.s("desk.due_soon"),
+                class: "yellow",
+                rows: due_soon,
+            },
+            DeskGroup {
+                title: t.s("desk.later"),
+                class: "green",
+                rows: later,
+            },
+            DeskGroup {
+                title: t.s("desk.done"),
+                class: "done",
+                rows: done,
+            },
+        ],
+        show_unit_picker: user.role != Role::Unit,
+    };
+    render(&page)
+}
+
+pub fn routes(t: RouteTable) -> RouteTable {
+    t.get("/projects/{id}/tasks/new", Access::Office, new_form)
+        .post("/projects/{id}/tasks", Access::Office, create)
+        .post("/projects/{id}/template", Access::Office, apply_template)
+        .get("/tasks/{id}", Access::Owner, show)
+        .get("/tasks/{id}/edit", Access::Office, edit_form)
+        .post("/tasks/{id}", Access::Office, update)
+        .post("/tasks/{id}/delete", Access::Office, delete)
+        .post("/tasks/{id}/progress", Access::Owner, report)
+        .get("/desk", Access::CountyReaders, desk)
+}
