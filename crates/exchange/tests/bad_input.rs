@@ -4,7 +4,7 @@ mod common;
 
 use chainforce_domain::validation::Lang;
 use chainforce_exchange::ledger::{ImportError, ImportOptions, Limits, import_ledger};
-use common::{SHEET_END, SHEET_START, fixture, forge_declared_size, text_cell, xlsx_with_sheet};
+use common::{SHEET_END, SHEET_START, fixture, forge_declared_size, text_cell, xlsx_with_parts, xlsx_with_sheet};
 use std::io::Write;
 use zip::CompressionMethod;
 
@@ -98,6 +98,57 @@ fn a_password_protected_workbook_is_named_as_such() {
     assert_eq!(err, ImportError::Encrypted);
     assert!(err.message(Lang::Zh).contains("密码"));
     assert_eq!(err.message(Lang::En), "The workbook is password-protected");
+}
+
+#[test]
+fn an_xls_whose_sector_chain_loops_is_damaged_not_read_forever() {
+    let mut xls = fixture("hengfeng_2026.xls");
+    // The directory starts at sector 9; its entry in the allocation table (held in sector 8)
+    // now points back at sector 9.
+    let dir_start = u32::from_le_bytes(xls[48..52].try_into().unwrap()) as usize;
+    let fat_sector = u32::from_le_bytes(xls[76..80].try_into().unwrap()) as usize;
+    let at = 512 + fat_sector * 512 + 4 * dir_start;
+    xls[at..at + 4].copy_from_slice(&(dir_start as u32).to_le_bytes());
+    let err = import(&xls).unwrap_err();
+    assert_eq!(
+        err,
+        ImportError::Corrupt {
+            detail: "a sector chain loops".into()
+        }
+    );
+}
+
+#[test]
+fn an_xls_cut_mid_sector_is_damaged() {
+    let xls = fixture("hengfeng_2026.xls");
+    let err = import(&xls[..xls.len() - 100]).unwrap_err();
+    assert!(matches!(err, ImportError::Corrupt { .. }), "{err:?}");
+}
+
+#[test]
+fn an_xls_with_cells_at_opposite_corners_is_too_large_to_hold() {
+    // A1 and IV65536: calamine would hold all 16,777,216 cells between them.
+    let err = import(&fixture("sparse.xls")).unwrap_err();
+    assert_eq!(
+        err,
+        ImportError::SheetTooLarge {
+            cells: 65_536 * 256,
+            limit: 4_000_000
+        }
+    );
+    assert!(err.message(Lang::Zh).contains("16777216"));
+}
+
+#[test]
+fn a_shared_string_table_announcing_more_strings_than_it_holds_is_a_lie() {
+    let sst = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="99999999999"><si><t>项目名称</t></si></sst>"#;
+    let bytes = xlsx_with_parts(
+        CompressionMethod::Deflated,
+        &[("xl/sharedStrings.xml", sst)],
+        ledger_sheet(2),
+    );
+    let err = import(&bytes).unwrap_err();
+    assert!(matches!(err, ImportError::Corrupt { .. }), "{err:?}");
 }
 
 #[test]
@@ -220,6 +271,7 @@ fn every_file_level_error_speaks_chinese_and_english() {
             sheets: vec!["Sheet1".into()],
             rows_searched: 30,
         },
+        ImportError::SheetTooLarge { cells: 9, limit: 1 },
         ImportError::TooManyRows {
             limit: 1,
             rows_read: 1,

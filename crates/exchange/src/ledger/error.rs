@@ -23,6 +23,10 @@ pub enum ImportError {
     /// take in one import.
     #[error("the workbook would unpack to {declared} bytes; the limit is {limit}")]
     UnpackedTooLarge { declared: u64, limit: u64 },
+    /// An .xls sheet whose cells span more than the limit (calamine holds the whole rectangle),
+    /// or an .xlsx announcing more distinct strings than the limit.
+    #[error("the sheet spans {cells} cells; the limit is {limit}")]
+    SheetTooLarge { cells: u64, limit: u64 },
     #[error("no sheet named {name}; the workbook has {available:?}")]
     SheetNotFound { name: String, available: Vec<String> },
     #[error("no header row with known column names in the first {rows_searched} rows of {sheets:?}")]
@@ -52,6 +56,9 @@ impl ImportError {
                 mb(*declared),
                 mb(*limit)
             ),
+            (SheetTooLarge { cells, limit }, Lang::Zh) => {
+                format!("工作表范围达 {cells} 个单元格，超过上限 {limit}（请删除远处的空白格式或拆分文件）")
+            }
             (SheetNotFound { name, available }, Lang::Zh) => {
                 format!("没有名为「{name}」的工作表；现有：{}", available.join("、"))
             }
@@ -105,6 +112,9 @@ pub struct Limits {
     pub max_zip_entries: usize,
     /// Data rows read from the sheet (blank rows do not count).
     pub max_rows: u32,
+    /// Cells in the rectangle an .xls sheet spans, and distinct strings an .xlsx holds: both are
+    /// held in memory whole by the reader.
+    pub max_sheet_cells: u64,
     /// Columns read; cells further right are ignored.
     pub max_columns: u32,
     /// Rows searched for the header.
@@ -118,6 +128,7 @@ impl Default for Limits {
             max_unpacked_bytes: 512 << 20,
             max_zip_entries: 10_000,
             max_rows: 200_000,
+            max_sheet_cells: 4_000_000,
             max_columns: 256,
             header_search_rows: 30,
         }

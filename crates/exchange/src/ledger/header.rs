@@ -51,7 +51,7 @@ pub(crate) fn find_header(window: &[WindowRow], dict: &ColumnDictionary) -> Opti
             },
         );
         if let Some(bottom) = window.get(i + 1)
-            && bottom.row == top.row + 1
+            && top.row.checked_add(1) == Some(bottom.row)
             && is_header_like(&bottom.cells, 1)
         {
             let double = names_of(&top.cells, Some(&bottom.cells));

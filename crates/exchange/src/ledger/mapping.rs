@@ -63,8 +63,8 @@ impl ColumnMapping {
         ColumnMapping {
             sheet: sheet.to_string(),
             kind: header.kind,
-            header_first_row: header.first_row + 1,
-            header_last_row: header.last_row + 1,
+            header_first_row: header.first_row.saturating_add(1),
+            header_last_row: header.last_row.saturating_add(1),
             columns,
         }
     }
@@ -80,7 +80,7 @@ impl ColumnMapping {
         let mut errs = ValidationErrors::new();
         if self.header_first_row == 0
             || self.header_last_row < self.header_first_row
-            || self.header_last_row > self.header_first_row + 1
+            || self.header_last_row > self.header_first_row.saturating_add(1)
         {
             errs.push(
                 "header_last_row",

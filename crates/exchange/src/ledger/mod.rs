@@ -20,6 +20,7 @@ mod error;
 mod field;
 mod header;
 mod mapping;
+mod ole;
 mod outcome;
 mod refused_out;
 mod rows;
@@ -207,10 +208,10 @@ impl RowVisitor for Collector<'_> {
         if row < self.header_last_row {
             return ControlFlow::Continue(());
         }
-        let number = row + 1;
+        let number = row.saturating_add(1);
         // Rows with no cells at all are not in the file; the gap tells they were there.
         let previous = self.previous_row.replace(number).unwrap_or(self.header_last_row);
-        self.skipped.blank += number.saturating_sub(previous + 1);
+        self.skipped.blank += number.saturating_sub(previous.saturating_add(1));
         let outcome = self.reader.read(number, cells);
         if matches!(outcome, RowOutcome::Blank) {
             self.skipped.blank += 1;

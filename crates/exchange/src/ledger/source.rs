@@ -4,6 +4,7 @@
 use super::cell::Cell;
 use super::csv_text::{self, CsvText};
 use super::error::{ImportError, Limits};
+use super::ole;
 use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError};
 use std::borrow::Cow;
 use std::io::Cursor;
@@ -44,6 +45,7 @@ impl<'b> Workbook<'b> {
             let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
             Ok(Workbook::Xlsx(Box::new(xlsx)))
         } else if bytes.starts_with(OLE_MAGIC) {
+            ole::check(bytes, limits.max_sheet_cells)?;
             match Xls::new(Cursor::new(bytes)) {
                 Ok(xls) => Ok(Workbook::Xls(Box::new(xls))),
                 Err(XlsError::Password) => Err(ImportError::Encrypted),
@@ -83,7 +85,7 @@ impl<'b> Workbook<'b> {
                     buf.resize(col0.min(max_columns) as usize, Cell::Empty);
                     let room = (max_columns as usize).saturating_sub(buf.len());
                     buf.extend(cells.iter().take(room).map(from_data));
-                    if visitor.row(row0 + i as u32, &buf).is_break() {
+                    if visitor.row(row0.saturating_add(i as u32), &buf).is_break() {
                         break;
                     }
                 }
@@ -187,6 +189,10 @@ fn excel_datetime(dt: &calamine::ExcelDateTime) -> Cell<'static> {
     if dt.is_duration() {
         return Cell::Float(dt.as_f64());
     }
+    // Excel's own range of dates (0 to 9999-12-31); calamine's conversion is not guarded beyond.
+    if !(0.0..2_958_466.0).contains(&dt.as_f64()) {
+        return Cell::Error(format!("#DATE({})", dt.as_f64()));
+    }
     match dt.as_datetime() {
         Some(d) => Cell::DateTime(d),
         None => Cell::Error(format!("#DATE({})", dt.as_f64())),
@@ -221,13 +227,18 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ImportError> {
     }
     let mut declared: u64 = 0;
     let mut has_workbook = false;
+    let mut shared_strings = None;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(corrupt)?;
         if entry.encrypted() {
             return Err(ImportError::Encrypted);
         }
         declared = declared.saturating_add(entry.size());
-        has_workbook |= entry.name().is_ok_and(|n| n.eq_ignore_ascii_case("xl/workbook.xml"));
+        let name = entry.name().unwrap_or_default().to_ascii_lowercase();
+        has_workbook |= name == "xl/workbook.xml";
+        if name.ends_with("sharedstrings.xml") {
+            shared_strings = Some((i, entry.size()));
+        }
     }
     if declared > limits.max_unpacked_bytes {
         return Err(ImportError::UnpackedTooLarge {
@@ -235,9 +246,52 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ImportError> {
             limit: limits.max_unpacked_bytes,
         });
     }
+    if let Some((index, size)) = shared_strings {
+        check_shared_string_count(&mut archive, index, size, limits)?;
+    }
     if !has_workbook {
         // A .docx, a .zip of photos, an .xlsb or .ods: not a workbook this importer reads.
         return Err(ImportError::NotASpreadsheet);
+    }
+    Ok(())
+}
+
+/// calamine reserves room for as many strings as `<sst uniqueCount="…">` announces, before it
+/// reads one: a forged count would ask for terabytes. Each string takes at least five bytes
+/// (`<si/>`), so a count beyond a fifth of the part's size is a lie, and a true count beyond the
+/// limit is more than one import takes.
+fn check_shared_string_count(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    index: usize,
+    size: u64,
+    limits: &Limits,
+) -> Result<(), ImportError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    archive
+        .by_index(index)
+        .map_err(corrupt)?
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(corrupt)?;
+    let head = String::from_utf8_lossy(&head);
+    let Some(count) = head
+        .split_once("uniqueCount=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .and_then(|n| n.trim().parse::<u64>().ok())
+    else {
+        return Ok(());
+    };
+    if count > size / 5 {
+        return Err(ImportError::Corrupt {
+            detail: format!("the shared string table announces {count} strings in {size} bytes"),
+        });
+    }
+    if count > limits.max_sheet_cells {
+        return Err(ImportError::SheetTooLarge {
+            cells: count,
+            limit: limits.max_sheet_cells,
+        });
     }
     Ok(())
 }

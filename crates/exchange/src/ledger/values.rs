@@ -213,7 +213,7 @@ fn text_date(t: &str, role: DateRole) -> Option<NaiveDate> {
     if parts.next().is_some() {
         return None;
     }
-    if year < 1000 {
+    if !(1000..=9999).contains(&year) {
         return None;
     }
     match day {

@@ -23,6 +23,15 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 
 /// A one-sheet xlsx whose sheet XML is written by `sheet`, stored or deflated.
 pub fn xlsx_with_sheet(method: CompressionMethod, sheet: impl FnOnce(&mut dyn Write)) -> Vec<u8> {
+    xlsx_with_parts(method, &[], sheet)
+}
+
+/// The same with extra parts (name, content), such as a shared string table.
+pub fn xlsx_with_parts(
+    method: CompressionMethod,
+    extra: &[(&str, &str)],
+    sheet: impl FnOnce(&mut dyn Write),
+) -> Vec<u8> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let small = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     for (name, body) in [
@@ -30,7 +39,10 @@ pub fn xlsx_with_sheet(method: CompressionMethod, sheet: impl FnOnce(&mut dyn Wr
         ("_rels/.rels", RELS),
         ("xl/workbook.xml", WORKBOOK),
         ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
-    ] {
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    {
         zip.start_file(name, small).unwrap();
         zip.write_all(body.as_bytes()).unwrap();
     }
