@@ -106,10 +106,11 @@ impl FormErrors {
     /// All messages as "字段: 规则" lines (for errors on fields the form does not show).
     pub fn lines(&self) -> Vec<String> {
         let t = self.t.unwrap_or(Tr::new(Default::default()));
+        let sep = t.lang.pick("：", ": ");
         self.errors
             .0
             .iter()
-            .map(|e| format!("{}：{}", t.s(&format!("field.{}", e.field)), e.rule.message(t.lang)))
+            .map(|e| format!("{}{sep}{}", t.s(&format!("field.{}", e.field)), e.rule.message(t.lang)))
             .collect()
     }
 }

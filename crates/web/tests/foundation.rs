@@ -1,0 +1,425 @@
+//! Issue 2's promises, as a county's users would meet them through the pages and the API.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use support::TestApp;
+
+#[tokio::test]
+async fn a_unit_reports_progress_on_its_own_task_but_not_on_another_units() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let fgw = app.login("fgw").await;
+    let version = app.store.task(c.fgw_task).await.unwrap().version.to_string();
+    let res = fgw
+        .post_form(
+            &format!("/tasks/{}/progress", c.fgw_task),
+            &[
+                ("version", &version),
+                ("progress", "in_progress"),
+                ("actual_start", "2026-11-02"),
+                ("note", "材料已受理"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.task(c.fgw_task).await.unwrap().progress.code(), "in_progress");
+
+    // The same clerk on 自然资源局's task: refused through the page …
+    let other = app.store.task(c.zrzy_task).await.unwrap();
+    let res = fgw
+        .post_form(
+            &format!("/tasks/{}/progress", c.zrzy_task),
+            &[("version", &other.version.to_string()), ("progress", "done")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // … and through the API.
+    let res = fgw
+        .post_json(
+            &format!("/api/v1/tasks/{}/progress", c.zrzy_task),
+            &json!({"version": other.version, "progress": "in_progress", "actual_start": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "forbidden");
+    assert_eq!(
+        app.store.task(c.zrzy_task).await.unwrap().version,
+        other.version,
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn leaders_and_viewers_read_everything_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    for who in ["leader", "viewer"] {
+        let user = app.login(who).await;
+        assert_eq!(
+            user.get(&format!("/projects/{}", c.project)).await.status(),
+            StatusCode::OK
+        );
+        assert_eq!(user.get("/projects/new").await.status(), StatusCode::FORBIDDEN);
+        let p = app.store.project(c.project).await.unwrap();
+        let res = user
+            .post_form(
+                &format!("/projects/{}", c.project),
+                &[("version", &p.version.to_string()), ("name", "改名")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who}");
+        let res = user
+            .put_json(
+                &format!("/api/v1/projects/{}", c.project),
+                &json!({"version": p.version, "name": "改名"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+    assert_eq!(
+        app.store.project(c.project).await.unwrap().draft.name,
+        "年产2万吨碳酸锂项目"
+    );
+}
+
+#[tokio::test]
+async fn an_enterprise_sees_only_its_own_projects() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let company = app.login("company").await;
+    assert_eq!(
+        company.get(&format!("/projects/{}", c.project)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        company.get(&format!("/projects/{}", c.other_project)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        company
+            .get(&format!("/api/v1/projects/{}", c.other_project))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (_, list) = company.get_text("/projects").await;
+    assert!(list.contains("年产2万吨碳酸锂项目") && !list.contains("别家电芯项目"));
+    let listed: Vec<serde_json::Value> = company.get("/api/v1/projects").await.json().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(company.get("/units").await.status(), StatusCode::FORBIDDEN);
+    // The enterprise raises a problem on its own project, not on another's.
+    let res = company
+        .post_form(
+            &format!("/projects/{}/problems", c.project),
+            &[("title", "供电方案未答复")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = company
+        .post_form(&format!("/projects/{}/problems", c.other_project), &[("title", "x")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_forged_cross_site_form_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let office = app.login("office").await;
+    let p = app.store.project(c.project).await.unwrap();
+    let res = office
+        .post_form_without_csrf(
+            &format!("/projects/{}", c.project),
+            &[("version", &p.version.to_string()), ("name", "被篡改")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("CSRF"));
+    let res = office
+        .http
+        .post(office.url("/api/v1/projects"))
+        .json(&json!({"name": "无令牌"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = office.http.post(office.url("/logout")).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "even signing out needs the token"
+    );
+    assert_eq!(
+        app.store.project(c.project).await.unwrap().draft.name,
+        "年产2万吨碳酸锂项目"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_edit_shows_both_versions_with_409() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let first = app.login("office").await;
+    let loaded = app.store.project(c.project).await.unwrap();
+    let v = loaded.version.to_string();
+    let res = first
+        .post_form(
+            &format!("/projects/{}", c.project),
+            &[("version", &v), ("name", "碳酸锂项目（一期）"), ("stage", "signed")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A second clerk submits the form loaded before the first save.
+    let second = app.login("office").await;
+    let res = second
+        .post_form(
+            &format!("/projects/{}", c.project),
+            &[("version", &v), ("name", "碳酸锂项目（改）"), ("stage", "signed")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("他人已先修改"), "{html}");
+    assert!(
+        html.contains("碳酸锂项目（改）") && html.contains("碳酸锂项目（一期）"),
+        "both versions are shown"
+    );
+    // The API says the same with the current record.
+    let res = second
+        .put_json(
+            &format!("/api/v1/projects/{}", c.project),
+            &json!({"version": loaded.version, "name": "API 改名", "stage": "signed"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["current"]["name"], "碳酸锂项目（一期）");
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_the_rule_in_the_users_language() {
+    let app = TestApp::spawn().await;
+    let office = app.login("office").await;
+    let res = office
+        .post_form(
+            "/projects",
+            &[("name", ""), ("total_investment", "很多"), ("stage", "lead")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("名称：必填"), "{html}");
+    assert!(html.contains("总投资：必须是数字"), "{html}");
+    let res = office
+        .post_json(
+            "/api/v1/projects",
+            &json!({"name": "x", "land_area": "-5", "target_start": "2026-02-30"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["land_area", "target_start"]);
+    // Malformed JSON is a 400 in the same format, never a 500.
+    let res = office
+        .http
+        .post(office.url("/api/v1/projects"))
+        .header("x-csrf-token", &office.csrf)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], "bad_request");
+    // English, when asked.
+    office.get("/lang/en").await;
+    let res = office.post_form("/projects", &[("name", "")]).await;
+    assert!(res.text().await.unwrap().contains("Name: is required"));
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_and_oversized_bodies_413() {
+    let app = TestApp::spawn().await;
+    let office = app.login("office").await;
+    assert_eq!(office.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(office.get("/projects/999999").await.status(), StatusCode::NOT_FOUND);
+    let big = "x".repeat(600 * 1024);
+    let res = office.post_form("/projects", &[("name", &big)]).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn signing_in_is_required_and_guessing_passwords_is_stopped() {
+    let app = TestApp::spawn().await;
+    let anon = app.anonymous();
+    let res = anon.get("/projects").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/login?next=%2Fprojects");
+    assert_eq!(anon.get("/api/v1/projects").await.status(), StatusCode::UNAUTHORIZED);
+    let page = anon.get("/login").await.text().await.unwrap();
+    let token = support::hidden_value(&page, "_csrf").unwrap();
+    for _ in 0..5 {
+        let res = anon
+            .http
+            .post(anon.url("/login"))
+            .form(&[("_csrf", token.as_str()), ("username", "office"), ("password", "wrong")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = anon
+        .http
+        .post(anon.url("/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "office"),
+            ("password", support::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits after five failures"
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = TestApp::spawn().await;
+    let anon = app.anonymous();
+    let page = anon.get("/login").await.text().await.unwrap();
+    let token = support::hidden_value(&page, "_csrf").unwrap();
+    let res = anon
+        .http
+        .post(anon.url("/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "office"),
+            ("password", support::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("cf_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn every_change_shows_in_the_entitys_history_with_who_made_it() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let fgw = app.login("fgw").await;
+    let v = app.store.task(c.fgw_task).await.unwrap().version.to_string();
+    fgw.post_form(
+        &format!("/tasks/{}/progress", c.fgw_task),
+        &[
+            ("version", &v),
+            ("progress", "in_progress"),
+            ("actual_start", "2026-11-02"),
+        ],
+    )
+    .await;
+    let leader = app.login("leader").await;
+    let (status, html) = leader.get_text(&format!("/history/task/{}", c.fgw_task)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("fgw（测试）") && html.contains("progress"), "{html}");
+    assert_eq!(
+        fgw.get(&format!("/history/task/{}", c.fgw_task)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn pages_are_chinese_first_and_english_on_request() {
+    let app = TestApp::spawn().await;
+    let office = app.login("office").await;
+    let (_, zh) = office.get_text("/").await;
+    assert!(zh.contains("lang=\"zh-CN\"") && zh.contains("总览"));
+    let res = office.get("/lang/en?next=/projects").await;
+    assert_eq!(res.headers()["location"], "/projects");
+    let (_, en) = office.get_text("/projects").await;
+    assert!(en.contains("lang=\"en\"") && en.contains("Projects"));
+    assert_eq!(
+        office.get("/lang/en?next=//evil.example").await.headers()["location"],
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn no_page_loads_anything_from_another_host() {
+    let app = TestApp::spawn().await;
+    let office = app.login("office").await;
+    for path in [
+        "/",
+        "/projects",
+        &format!("/projects/{}", app.county.project),
+        "/login",
+        "/static/app.css",
+    ] {
+        let res = office.get(path).await;
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        let body = res.text().await.unwrap();
+        assert!(
+            !body.contains("http://") && !body.contains("https://"),
+            "{path} refers to another host"
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_metrics_and_the_openapi_document_are_served() {
+    let app = TestApp::spawn().await;
+    let anon = app.anonymous();
+    assert_eq!(anon.get("/healthz").await.text().await.unwrap(), "ok");
+    let spec: serde_json::Value = anon.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/projects/{id}"]["put"].is_object());
+    let metrics = anon.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("chainforce_http_requests_total"), "{metrics}");
+}
+
+#[tokio::test]
+async fn the_project_page_shows_the_backward_schedule_and_its_colours() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let leader = app.login("leader").await;
+    let tasks: Vec<serde_json::Value> = leader
+        .get(&format!("/api/v1/projects/{}/tasks", c.project))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Target 2027-03-31 (Wednesday): 用地预审 (5 days) ends on it, 项目备案 (5 days) ends the
+    // working day before 用地预审 starts.
+    let zrzy = tasks.iter().find(|t| t["id"] == c.zrzy_task).unwrap();
+    assert_eq!(
+        (zrzy["late_start"].as_str(), zrzy["late_finish"].as_str()),
+        (Some("2027-03-25"), Some("2027-03-31"))
+    );
+    let fgw = tasks.iter().find(|t| t["id"] == c.fgw_task).unwrap();
+    assert_eq!(fgw["late_finish"], "2027-03-24");
+    assert_eq!(zrzy["predecessors"], c.fgw_task.to_string());
+    let (_, html) = leader.get_text(&format!("/projects/{}", c.project)).await;
+    assert!(html.contains("2027-03-25") && html.contains("用地预审"));
+}
