@@ -360,3 +360,24 @@ fn refused_rows_come_back_as_a_workbook_with_the_original_columns_and_a_reason()
     assert_eq!((total.column.as_str(), total.unit), ("H", Some(MoneyUnit::Yi)));
     assert_eq!(again.refused.len() + again.projects.len(), 3);
 }
+
+#[test]
+fn a_unit_line_above_the_header_and_a_unit_row_below_it_set_the_units_of_bare_amounts() {
+    let csv = "2026年招商项目台账\n单位：亿元\n项目名称,总投资,本月完成投资\n,,万元\n锂电项目,1.5,300\n";
+    let import = import_ledger(csv.as_bytes(), &ImportOptions::default()).unwrap();
+    let m = &import.mapping;
+    assert_eq!((m.header_first_row, m.header_last_row), (3, 4));
+    assert_eq!(
+        m.column_of(LedgerField::TotalInvestment).unwrap().unit,
+        Some(MoneyUnit::Yi)
+    );
+    let month = m.column_of(LedgerField::MonthInvestment).unwrap();
+    assert_eq!(
+        (month.header.as_str(), month.unit),
+        ("本月完成投资（万元）", Some(MoneyUnit::Wan))
+    );
+    let p = project(&import, 5);
+    assert_eq!(wan(p.draft.total_investment), "15000");
+    assert_eq!(wan(p.progress.month_investment), "300");
+    assert!(import.refused.is_empty());
+}

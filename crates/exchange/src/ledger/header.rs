@@ -4,6 +4,9 @@
 use super::cell::Cell;
 use super::dictionary::{ColumnDictionary, Known};
 use super::field::{LedgerField, LedgerKind};
+use super::mapping::unit_in_header;
+use super::text::header_key;
+use chainforce_domain::amount::MoneyUnit;
 use std::collections::HashSet;
 
 /// A row kept while the header is searched for.
@@ -22,6 +25,8 @@ pub(crate) struct HeaderGuess {
     pub kind: LedgerKind,
     /// One name per column; a two-row header gives "parent/child" under a group.
     pub names: Vec<String>,
+    /// The money unit a line above the header states for the whole sheet ("单位：亿元").
+    pub sheet_unit: Option<MoneyUnit>,
 }
 
 /// Fewer recognised columns than this is a title or a data row, not a header.
@@ -48,6 +53,7 @@ pub(crate) fn find_header(window: &[WindowRow], dict: &ColumnDictionary) -> Opti
                 last_row: top.row,
                 kind: kind1,
                 names: single,
+                sheet_unit: None,
             },
         );
         if let Some(bottom) = window.get(i + 1)
@@ -65,12 +71,76 @@ pub(crate) fn find_header(window: &[WindowRow], dict: &ColumnDictionary) -> Opti
                         last_row: bottom.row,
                         kind: kind2,
                         names: double,
+                        sheet_unit: None,
                     },
                 );
             }
         }
     }
-    best.map(|(_, g)| g)
+    let (_, mut guess) = best?;
+    apply_stated_units(&mut guess, window);
+    Some(guess)
+}
+
+/// Units a ledger states outside its header: "单位：亿元" on a line above it, or a row of units
+/// (万元, 亩 …) right below it, which then counts as part of the header.
+fn apply_stated_units(guess: &mut HeaderGuess, window: &[WindowRow]) {
+    guess.sheet_unit = window
+        .iter()
+        .filter(|r| r.row < guess.first_row)
+        .flat_map(|r| r.cells.iter())
+        .filter_map(|c| match c {
+            Cell::Text(t) if header_key(t).contains("单位") && t.contains('元') => Some(unit_in_header(t)),
+            _ => None,
+        })
+        .next();
+    let Some(below) = window.iter().find(|r| Some(r.row) == guess.last_row.checked_add(1)) else {
+        return;
+    };
+    if !is_units_row(&below.cells) {
+        return;
+    }
+    for (name, cell) in guess.names.iter_mut().zip(&below.cells) {
+        let unit = cell.display();
+        if !name.is_empty() && !unit.is_empty() && !name.contains(unit.as_ref()) {
+            *name = format!("{name}（{unit}）");
+        }
+    }
+    guess.last_row = below.row;
+}
+
+/// A row of nothing but units: 万元, 亿元, 亩, 个, %, 吨 …
+fn is_units_row(cells: &[Cell<'_>]) -> bool {
+    const UNITS: [&str; 16] = [
+        "元",
+        "万元",
+        "亿元",
+        "亩",
+        "公顷",
+        "个",
+        "%",
+        "吨",
+        "万吨",
+        "gwh",
+        "mwh",
+        "mw",
+        "平方米",
+        "㎡",
+        "人",
+        "天",
+    ];
+    let mut any = false;
+    for c in cells.iter().filter(|c| !c.is_blank()) {
+        let Cell::Text(t) = c else {
+            return false;
+        };
+        let k = header_key(t);
+        if !(UNITS.contains(&k.as_str()) || k.starts_with("单位")) {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// Header rows hold text: at least `min_cells` cells, nearly all of them text.
@@ -188,6 +258,24 @@ mod tests {
                 "建设地点",
                 "责任单位"
             ]
+        );
+    }
+
+    #[test]
+    fn units_stated_above_or_below_the_header_join_it() {
+        let window = [
+            row(0, &["2026年重点项目台账"]),
+            row(1, &["单位：亿元、亩"]),
+            row(2, &["项目名称", "总投资", "用地面积", "本月完成投资"]),
+            row(3, &["", "", "亩", "万元"]),
+            row(4, &["锂电项目", "1.5", "150", "300"]),
+        ];
+        let h = find_header(&window, ColumnDictionary::builtin()).unwrap();
+        assert_eq!((h.first_row, h.last_row), (2, 3));
+        assert_eq!(h.sheet_unit, Some(MoneyUnit::Yi));
+        assert_eq!(
+            h.names,
+            ["项目名称", "总投资", "用地面积（亩）", "本月完成投资（万元）"]
         );
     }
 

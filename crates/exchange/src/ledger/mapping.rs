@@ -16,8 +16,8 @@ use std::collections::HashSet;
 pub struct ColumnMapping {
     pub sheet: String,
     pub kind: LedgerKind,
-    /// 1-based sheet rows of the header as Excel numbers them; `last` is `first + 1` for a
-    /// two-row header.
+    /// 1-based sheet rows of the header as Excel numbers them: one row, two under a group
+    /// header, and one more for a row of units beneath.
     pub header_first_row: u32,
     pub header_last_row: u32,
     pub columns: Vec<ColumnBinding>,
@@ -56,7 +56,9 @@ impl ColumnMapping {
                     column: column_letter(i as u32),
                     header: name.clone(),
                     field,
-                    unit: field.filter(|f| f.is_money()).map(|_| unit_in_header(name)),
+                    unit: field
+                        .filter(|f| f.is_money())
+                        .map(|_| stated_unit(name).or(header.sheet_unit).unwrap_or(MoneyUnit::Wan)),
                 }
             })
             .collect();
@@ -80,13 +82,13 @@ impl ColumnMapping {
         let mut errs = ValidationErrors::new();
         if self.header_first_row == 0
             || self.header_last_row < self.header_first_row
-            || self.header_last_row > self.header_first_row.saturating_add(1)
+            || self.header_last_row > self.header_first_row.saturating_add(2)
         {
             errs.push(
                 "header_last_row",
                 Rule::Other {
-                    zh: "表头为第 1 行起的一行或相邻两行".into(),
-                    en: "the header is one row, or two adjacent rows, from row 1 on".into(),
+                    zh: "表头为第 1 行起的一至三个相邻行".into(),
+                    en: "the header is one to three adjacent rows, from row 1 on".into(),
                 },
             );
         }
@@ -139,15 +141,19 @@ impl ColumnMapping {
 
 /// The unit a header states for bare numbers below it; 万元, the stored unit, when it says none.
 pub(crate) fn unit_in_header(header: &str) -> MoneyUnit {
+    stated_unit(header).unwrap_or(MoneyUnit::Wan)
+}
+
+fn stated_unit(header: &str) -> Option<MoneyUnit> {
     let k = header_key(header);
     if k.contains("亿元") || k.ends_with('亿') {
-        MoneyUnit::Yi
+        Some(MoneyUnit::Yi)
     } else if k.contains("万元") || k.ends_with('万') {
-        MoneyUnit::Wan
+        Some(MoneyUnit::Wan)
     } else if k.contains('元') {
-        MoneyUnit::Yuan
+        Some(MoneyUnit::Yuan)
     } else {
-        MoneyUnit::Wan
+        None
     }
 }
 

@@ -19,6 +19,7 @@ mod dictionary;
 mod error;
 mod field;
 mod header;
+mod limits;
 mod mapping;
 mod ole;
 mod outcome;
@@ -28,19 +29,21 @@ mod source;
 mod text;
 mod values;
 
-pub use cell::Cell;
 pub use dictionary::ColumnDictionary;
-pub use error::{ImportError, Limits};
+pub use error::ImportError;
 pub use field::{LedgerField, LedgerKind};
+pub use limits::Limits;
 pub use mapping::{ColumnBinding, ColumnMapping};
 pub use outcome::{
     ImportPlan, LedgerImport, PlannedRow, ProgressFigures, ProjectRow, Refusal, RefusalView, RefusedRow, RowKey,
     Skipped, StageDates, TaskRow,
 };
 pub use refused_out::write_refused_rows;
-pub use text::{column_index, column_letter, display_width};
+pub(crate) use text::display_width;
+pub use text::{column_index, column_letter};
 pub use values::excel_serial_date;
 
+use cell::Cell;
 use header::{WindowRow, find_header};
 use rows::{RowOutcome, RowReader};
 use source::{RowVisitor, Workbook};

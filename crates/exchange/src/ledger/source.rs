@@ -3,7 +3,8 @@
 
 use super::cell::Cell;
 use super::csv_text::{self, CsvText};
-use super::error::{ImportError, Limits};
+use super::error::ImportError;
+use super::limits::Limits;
 use super::ole;
 use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx, XlsxError};
 use std::borrow::Cow;

@@ -80,7 +80,7 @@ pub(crate) fn strip_brackets(s: &str) -> String {
 }
 
 /// Display width in a fixed-width font: CJK and other wide characters count double.
-pub fn display_width(s: &str) -> usize {
+pub(crate) fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| {
             let u = c as u32;
