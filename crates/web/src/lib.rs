@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod context;
+pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod pages;

@@ -423,3 +423,27 @@ async fn the_project_page_shows_the_backward_schedule_and_its_colours() {
     let (_, html) = leader.get_text(&format!("/projects/{}", c.project)).await;
     assert!(html.contains("2027-03-25") && html.contains("用地预审"));
 }
+
+#[tokio::test]
+async fn the_project_list_exports_to_excel_with_its_filters() {
+    let app = TestApp::spawn().await;
+    let leader = app.login("leader").await;
+    let res = leader
+        .get("/projects/export.xlsx?stage=signed&q=%E7%A2%B3%E9%85%B8%E9%94%82")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
+    let xml = support::xlsx_text(&bytes);
+    assert!(
+        xml.contains("年产2万吨碳酸锂项目") && !xml.contains("别家电芯项目"),
+        "only the filtered project"
+    );
+    assert!(xml.contains("阶段＝签约"), "the title row names the filters");
+}

@@ -437,8 +437,91 @@ async fn set_state(
     Ok(see_other(&format!("/projects/{id}")))
 }
 
+/// The project list as .xlsx, with the same filters and the filters named in a title row.
+async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    use chainforce_exchange::xlsx_out::{ColumnType, ExportColumn, ExportValue, TableExport};
+    let user = ctx.user()?;
+    let t = ctx.t();
+    let mut filter = q.filter();
+    if !ctx.can(Action::ReadCounty) {
+        filter.enterprise_id = Some(user.enterprise_id.ok_or(AppError::Forbidden)?);
+    }
+    let projects = state.store().projects(user.region_id, &filter).await?;
+    let refs = References::load(&state, user.region_id, t).await?;
+    let name_of = |list: &[(String, String)], id: &str| list.iter().find(|(v, _)| v == id).map(|(_, l)| l.clone());
+    let mut filters = Vec::new();
+    let mut named = |key: &str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            filters.push((t.s(key).to_string(), v));
+        }
+    };
+    named("field.stage", filter.stage.map(|s| s.label(t.lang).to_string()));
+    named("field.state", filter.state.map(|s| s.label(t.lang).to_string()));
+    named("field.township_id", name_of(&refs.townships, &q.township_id));
+    named("field.lead_unit_id", name_of(&refs.units, &q.lead_unit_id));
+    named("field.chain_node_id", name_of(&refs.nodes, &q.chain_node_id));
+    named("field.leader", Some(q.leader.clone()));
+    named("filter.search", Some(q.q.clone()));
+    let col = |key: &str, kind| ExportColumn::new(t.s(key), kind);
+    let money = ColumnType::Money { decimals: 2 };
+    let table = TableExport {
+        sheet_name: t.s("nav.projects").into(),
+        title: Some(t.s("export.projects_title").into()),
+        filters,
+        columns: vec![
+            ExportColumn::new(t.s("export.seq"), ColumnType::Integer),
+            col("field.name", ColumnType::Text),
+            col("field.code", ColumnType::Text),
+            col("field.enterprise_id", ColumnType::Text),
+            col("field.chain_node_id", ColumnType::Text),
+            col("field.township_id", ColumnType::Text),
+            col("field.stage", ColumnType::Text),
+            col("field.state", ColumnType::Text),
+            col("field.total_investment_wan", money),
+            col("field.fixed_investment_wan", money),
+            col("field.agreed_investment_wan", money),
+            col("field.land_area_mu", ColumnType::Money { decimals: 2 }),
+            col("field.lead_unit_id", ColumnType::Text),
+            col("field.leader", ColumnType::Text),
+            col("field.target_start", ColumnType::Date),
+        ],
+        rows: projects
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                vec![
+                    ExportValue::Integer(i as i64 + 1),
+                    ExportValue::Text(p.draft.name),
+                    p.draft.code.into(),
+                    p.enterprise_name.into(),
+                    p.chain_node_name.into(),
+                    p.township_name.into(),
+                    p.draft.stage.label(t.lang).into(),
+                    p.state.label(t.lang).into(),
+                    p.draft.total_investment.into(),
+                    p.draft.fixed_investment.into(),
+                    p.draft.agreed_investment.into(),
+                    p.draft.land_area.into(),
+                    p.lead_unit_name.into(),
+                    p.draft.leader.into(),
+                    p.draft.target_start.into(),
+                ]
+            })
+            .collect(),
+    };
+    crate::download::xlsx(
+        &table,
+        &format!(
+            "{}-{}.xlsx",
+            t.s("export.projects_title"),
+            chainforce_storage::clock::today()
+        ),
+    )
+}
+
 pub fn routes(t: RouteTable) -> RouteTable {
     t.get("/projects", Access::SignedIn, list)
+        .get("/projects/export.xlsx", Access::SignedIn, export)
         .get("/projects/new", Access::Office, new_form)
         .post("/projects", Access::Office, create)
         .get("/projects/{id}", Access::Owner, detail)

@@ -292,3 +292,20 @@ impl Client {
             .unwrap()
     }
 }
+
+/// All the text of an .xlsx (shared strings and inline strings), to check what a user would
+/// see when opening it.
+pub fn xlsx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut out = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().is_ok_and(|n| n.ends_with(".xml")) {
+            let mut s = String::new();
+            f.read_to_string(&mut s).unwrap();
+            out.push_str(&s);
+        }
+    }
+    out
+}
