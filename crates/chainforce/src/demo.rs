@@ -255,7 +255,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
 
     // Report progress as the units would have: work whose latest finish has passed is mostly
     // done (about one in eight is not: those are the red ones), work under way has started.
-    for (project_id, _stage) in &project_ids {
+    for (project_id, stage) in &project_ids {
         let tasks = store
             .tasks(
                 region,
@@ -270,7 +270,11 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
             let (Some(ls), Some(lf)) = (t.schedule.late_start, t.schedule.late_finish) else {
                 continue;
             };
-            let report = if lf < today && rng.below(8) != 0 {
+            // A project that has started has all its approvals; one still in preparation has
+            // most of the work whose latest finish has passed done (about one in ten is not:
+            // those are the red ones), and some of the work under way started.
+            let done = lf < today && (*stage >= Stage::Started || rng.below(10) != 0);
+            let report = if done {
                 Some(ProgressReport {
                     progress: TaskProgress::Done,
                     actual_start: Some(ls.min(today)),

@@ -83,14 +83,10 @@ fn is_unsafe(m: &Method) -> bool {
 }
 
 fn language(headers: &axum::http::HeaderMap) -> Lang {
-    if let Some(l) = auth::cookie(headers, LANG_COOKIE) {
-        return Lang::from_tag(l);
-    }
-    // Chinese unless the browser prefers English first.
-    match headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
-        Some(al) if al.trim_start().to_ascii_lowercase().starts_with("en") => Lang::En,
-        _ => Lang::Zh,
-    }
+    // 简体中文 by default, whatever the browser prefers; English only when the user switches.
+    auth::cookie(headers, LANG_COOKIE)
+        .map(Lang::from_tag)
+        .unwrap_or(Lang::Zh)
 }
 
 /// Establishes language and session, and refuses state-changing requests without a valid CSRF
