@@ -285,3 +285,20 @@ fn every_file_level_error_speaks_chinese_and_english() {
         assert!(en.chars().next().unwrap().is_ascii_uppercase(), "{en}");
     }
 }
+
+#[test]
+fn workbooks_the_fuzzer_broke_the_reader_with_are_refused_as_damaged() {
+    // An .xls one byte off a sector boundary, whose sector chain also loops: calamine read it
+    // into 23 GB of memory.
+    let err = import(&fixture("fuzz_ole_extra_byte.xls")).unwrap_err();
+    assert!(matches!(err, ImportError::Corrupt { .. }), "{err:?}");
+    // A row of numbers (MulRk) whose last column comes before its first: calamine's column
+    // count underflowed.
+    let err = import(&fixture("fuzz_mulrk_reversed.xls")).unwrap_err();
+    assert_eq!(
+        err,
+        ImportError::Corrupt {
+            detail: "a row of numbers ends before it starts".into()
+        }
+    );
+}

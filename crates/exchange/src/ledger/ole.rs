@@ -283,6 +283,10 @@ fn check_sheet(stream: &[u8], pos: usize, max_cells: u64) -> Result<(), ImportEr
                     u16_at(data, 2),
                     data.len().checked_sub(2).and_then(|at| u16_at(data, at)),
                 ) {
+                    // calamine subtracts the first column from the last.
+                    if last < first {
+                        return Err(damaged("a row of numbers ends before it starts"));
+                    }
                     widen(row.into(), first.into());
                     widen(row.into(), last.into());
                 }
