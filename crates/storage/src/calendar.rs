@@ -131,6 +131,16 @@ impl Store {
 }
 
 impl WriteTx {
+    /// Marks schedules as computed on no day, so `refresh_stale_schedules` recomputes them on
+    /// the new calendar (`None`: every region, for a national notice).
+    async fn invalidate_schedules(&mut self, region_id: Option<i64>) -> Result<()> {
+        sqlx::query("UPDATE projects SET scheduled_on = NULL WHERE $1 IS NULL OR region_id = $1")
+            .bind(region_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Adds (or, for a year already added, replaces) a national holiday notice. The notice is
     /// checked by the domain first; the whole calendar must still build with it.
     pub async fn add_calendar_notice(&mut self, notice: &HolidayNotice) -> Result<()> {
@@ -162,6 +172,7 @@ impl WriteTx {
             .bind(&now)
             .fetch_one(self.conn())
             .await?;
+        self.invalidate_schedules(None).await?;
         self.audit(
             "create",
             "calendar_notice",
@@ -188,6 +199,7 @@ impl WriteTx {
             .bind(&now)
             .execute(self.conn())
             .await?;
+        self.invalidate_schedules(Some(region_id)).await?;
         self.audit(
             "set",
             "calendar_region_day",

@@ -86,3 +86,37 @@ impl WriteTx {
         Ok(id)
     }
 }
+
+impl WriteTx {
+    /// Sets how many working days of float still count as yellow (黄灯) in this region.
+    pub async fn set_yellow_threshold(&mut self, region_id: i64, expected_version: i64, days: i64) -> Result<()> {
+        let row = sqlx::query("SELECT * FROM regions WHERE id = $1")
+            .bind(region_id)
+            .fetch_optional(self.conn())
+            .await?;
+        let before = row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound {
+            entity: "region",
+            id: region_id,
+        })?;
+        let now = self.now().to_string();
+        let n = sqlx::query("UPDATE regions SET yellow_float_days = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(days)
+            .bind(&now)
+            .bind(region_id)
+            .bind(expected_version)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(crate::units::conflict("region", region_id, before.version, &before));
+        }
+        self.audit(
+            "yellow_threshold",
+            "region",
+            Some(region_id),
+            Some(&before.yellow_float_days),
+            Some(&days),
+        );
+        Ok(())
+    }
+}

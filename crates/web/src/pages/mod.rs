@@ -12,6 +12,7 @@ use chainforce_domain::org::Role;
 use chainforce_domain::permission::Action;
 use chainforce_domain::validation::ValidationErrors;
 
+mod admin;
 mod dashboard;
 mod enterprises;
 mod forms;
@@ -223,6 +224,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 pub fn routes(t: RouteTable) -> RouteTable {
     let t = login::routes(t);
+    let t = admin::routes(t);
     let t = dashboard::routes(t);
     let t = projects::routes(t);
     let t = tasks::routes(t);

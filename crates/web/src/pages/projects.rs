@@ -196,6 +196,7 @@ struct DetailPage {
     can_raise: bool,
     warning: Option<String>,
     state_options: Vec<Opt>,
+    templates: Vec<Opt>,
 }
 
 impl DetailPage {
@@ -257,6 +258,11 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
             ProjectState::code,
             |s| s.label(t.lang),
             p.state.code(),
+            None,
+        ),
+        templates: options(
+            store.templates().await?.into_iter().map(|t| (t.id.to_string(), t.name)),
+            "",
             None,
         ),
         p,
