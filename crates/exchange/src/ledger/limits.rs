@@ -15,8 +15,8 @@ pub struct Limits {
     pub max_zip_entries: usize,
     /// Data rows read from the sheet (blank rows do not count).
     pub max_rows: u32,
-    /// Cells in the rectangle an .xls sheet spans, and distinct strings an .xlsx holds: both are
-    /// held in memory whole by the reader.
+    /// Cells in the rectangles the sheets of an .xls span (the reader holds every sheet whole
+    /// when it opens the file), and distinct strings an .xlsx holds (held whole too).
     pub max_sheet_cells: u64,
     /// Columns read; cells further right are ignored.
     pub max_columns: u32,

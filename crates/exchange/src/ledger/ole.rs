@@ -228,7 +228,8 @@ const BOUND_SHEET: u16 = 0x0085;
 const BOF: u16 = 0x0809;
 const EOF: u16 = 0x000A;
 
-/// Each sheet's cells span a rectangle calamine allocates whole: it must stay within `max_cells`.
+/// Each sheet's cells span a rectangle calamine allocates whole, and it reads every sheet when it
+/// opens the file: together they must stay within `max_cells`.
 fn check_sheets(stream: &[u8], max_cells: u64) -> Result<(), ImportError> {
     let mut positions = Vec::new();
     for (typ, data) in records(stream, 0) {
@@ -238,13 +239,21 @@ fn check_sheets(stream: &[u8], max_cells: u64) -> Result<(), ImportError> {
             _ => {}
         }
     }
+    let mut total: u64 = 0;
     for pos in positions {
-        check_sheet(stream, pos as usize, max_cells)?;
+        total = total.saturating_add(sheet_cells(stream, pos as usize, max_cells)?);
+        if total > max_cells {
+            return Err(ImportError::SheetTooLarge {
+                cells: total,
+                limit: max_cells,
+            });
+        }
     }
     Ok(())
 }
 
-fn check_sheet(stream: &[u8], pos: usize, max_cells: u64) -> Result<(), ImportError> {
+/// The rectangle one sheet's cells span.
+fn sheet_cells(stream: &[u8], pos: usize, max_cells: u64) -> Result<u64, ImportError> {
     let too_large = |cells: u64| ImportError::SheetTooLarge {
         cells,
         limit: max_cells,
@@ -299,13 +308,7 @@ fn check_sheet(stream: &[u8], pos: usize, max_cells: u64) -> Result<(), ImportEr
             _ => {}
         }
     }
-    if let Some((r0, r1, c0, c1)) = span {
-        let cells = u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1);
-        if cells > max_cells {
-            return Err(too_large(cells));
-        }
-    }
-    Ok(())
+    Ok(span.map_or(0, |(r0, r1, c0, c1)| u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)))
 }
 
 /// The cells calamine reserves for a DIMENSIONS record (xls.rs `parse_dimensions`), refusing the
