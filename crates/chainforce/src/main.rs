@@ -28,6 +28,10 @@ enum Command {
     User(commands::user::Args),
     /// Verify the tamper-evident audit trail.
     Audit(commands::audit::Args),
+    /// Copy the database while the server runs (SQLite), verifying the copy's audit chain.
+    Backup(commands::backup::BackupArgs),
+    /// Replace the database with a verified backup (stop the server first).
+    Restore(commands::backup::RestoreArgs),
     /// 倒排工期: schedule a plan (CSV) backward from a target or forward from a start.
     Schedule(commands::schedule::Args),
     /// 工作日历: list working days or count working days from a date.
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
         Command::Migrate(args) => commands::migrate::run(args),
         Command::User(args) => commands::user::run(args),
         Command::Audit(args) => commands::audit::run(args),
+        Command::Backup(args) => commands::backup::backup(args),
+        Command::Restore(args) => commands::backup::restore(args),
         Command::Schedule(args) => commands::schedule::run(args),
         Command::Calendar(args) => commands::calendar::run(args),
     };

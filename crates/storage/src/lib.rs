@@ -36,7 +36,7 @@ mod tx;
 pub mod units;
 pub mod users;
 
-pub use db::{Backend, Store};
+pub use db::{Backend, Store, normalise_url};
 pub use error::StoreError;
 pub use tx::{AuditActor, WriteTx};
 
