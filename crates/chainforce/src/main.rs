@@ -32,6 +32,10 @@ enum Command {
     Backup(commands::backup::BackupArgs),
     /// Replace the database with a verified backup (stop the server first).
     Restore(commands::backup::RestoreArgs),
+    /// 台账导入: import a project ledger or task list (.xlsx, .xls, .csv).
+    Import(commands::import::ImportArgs),
+    /// Export a list to .xlsx.
+    Export(commands::import::ExportArgs),
     /// 倒排工期: schedule a plan (CSV) backward from a target or forward from a start.
     Schedule(commands::schedule::Args),
     /// 工作日历: list working days or count working days from a date.
@@ -47,6 +51,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args),
         Command::Backup(args) => commands::backup::backup(args),
         Command::Restore(args) => commands::backup::restore(args),
+        Command::Import(args) => commands::import::import(args),
+        Command::Export(args) => commands::import::export(args),
         Command::Schedule(args) => commands::schedule::run(args),
         Command::Calendar(args) => commands::calendar::run(args),
     };

@@ -165,3 +165,61 @@ fn reqwest_blocking_get(url: &str) -> String {
     s.read_to_string(&mut buf).unwrap();
     buf.split("\r\n\r\n").nth(1).unwrap_or_default().to_string()
 }
+
+#[test]
+fn a_ledger_imports_from_the_command_line_with_a_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("county.sqlite");
+    let db = db.to_str().unwrap();
+    let ledger = dir.path().join("台账.csv");
+    std::fs::write(
+        &ledger,
+        "项目名称,总投资（万元）,当前阶段,签约时间\n锂电池项目,12000,签约,2026.3.1\n坏项目,十亿,签约,2026-02-30\n",
+    )
+    .unwrap();
+    let ledger = ledger.to_str().unwrap();
+    let out = chainforce(&["import", ledger, "--dry-run", "--json", "--database-url", db], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["created"].as_array().unwrap().len(), 1);
+    assert_eq!(report["updated"].as_array().unwrap().len(), 0);
+    let refused = report["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 2, "two bad cells on row 3: {refused:?}");
+    assert!(
+        refused
+            .iter()
+            .all(|r| r["row"] == 3 && r["column"].is_string() && r["value"].is_string() && r["reason"].is_string())
+    );
+    // Everything or nothing by default: refused rows, nothing written, exit 1.
+    let out = chainforce(&["import", ledger, "--database-url", db], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    // The good rows, with the refused ones written back for fixing.
+    let refused_out = dir.path().join("refused.xlsx");
+    let out = chainforce(
+        &[
+            "import",
+            ledger,
+            "--good-rows",
+            "--refused-out",
+            refused_out.to_str().unwrap(),
+            "--database-url",
+            db,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(refused_out.exists());
+    let out = chainforce(
+        &[
+            "export",
+            "projects",
+            "--out",
+            dir.path().join("p.xlsx").to_str().unwrap(),
+            "--database-url",
+            db,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("1 rows written"));
+}

@@ -42,7 +42,7 @@ impl Lang {
 }
 
 /// The rule a value broke. Each variant carries what the message needs to be specific.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     Required,

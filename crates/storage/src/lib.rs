@@ -22,6 +22,7 @@ pub mod dashboard;
 mod db;
 pub mod enterprises;
 mod error;
+pub mod imports;
 pub mod problems;
 pub mod projects;
 pub mod regions;

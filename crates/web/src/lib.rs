@@ -11,7 +11,9 @@ pub mod auth;
 pub mod context;
 pub mod download;
 pub mod error;
+pub mod exports;
 pub mod i18n;
+pub mod ledger;
 pub mod pages;
 pub mod routes;
 

@@ -59,6 +59,10 @@ pub struct ImportOptions<'a> {
     pub mapping: Option<ColumnMapping>,
     pub limits: Limits,
     pub dictionary: &'a ColumnDictionary,
+    /// Rows to refuse with these reasons although they read well — what storage could not take
+    /// (a township the county does not have) — so the refused-rows workbook holds them too,
+    /// with their cells as the user typed them. Keyed by sheet row.
+    pub also_refuse: Option<&'a HashMap<u32, Vec<Refusal>>>,
 }
 
 impl Default for ImportOptions<'static> {
@@ -68,6 +72,7 @@ impl Default for ImportOptions<'static> {
             mapping: None,
             limits: Limits::default(),
             dictionary: ColumnDictionary::builtin(),
+            also_refuse: None,
         }
     }
 }
@@ -121,6 +126,7 @@ fn read_ledger(bytes: &[u8], options: &ImportOptions<'_>) -> Result<LedgerImport
         skipped: Skipped::default(),
         seen: HashMap::new(),
         previous_row: None,
+        also_refuse: options.also_refuse,
     };
     workbook.visit(&mapping.sheet, limits.max_columns, &mut collector)?;
     if collector.overflow {
@@ -220,6 +226,7 @@ struct Collector<'d> {
     previous_row: Option<u32>,
     /// The first row of each project key.
     seen: HashMap<(LedgerField, String), u32>,
+    also_refuse: Option<&'d HashMap<u32, Vec<Refusal>>>,
 }
 
 impl RowVisitor for Collector<'_> {
@@ -242,6 +249,12 @@ impl RowVisitor for Collector<'_> {
         }
         self.rows_read += 1;
         self.last_row = number;
+        if let (Some(extra), RowOutcome::Project(_) | RowOutcome::Task(_)) =
+            (self.also_refuse.and_then(|m| m.get(&number)), &outcome)
+        {
+            self.refused.push(self.reader.refused(number, cells, extra.clone()));
+            return ControlFlow::Continue(());
+        }
         match outcome {
             RowOutcome::Blank => {}
             RowOutcome::Total => self.skipped.totals.push(number),

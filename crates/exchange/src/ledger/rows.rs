@@ -127,7 +127,7 @@ impl<'d> RowReader<'d> {
         }
     }
 
-    fn refused(&self, row: u32, cells: &[Cell<'_>], refusals: Vec<Refusal>) -> RefusedRow {
+    pub(crate) fn refused(&self, row: u32, cells: &[Cell<'_>], refusals: Vec<Refusal>) -> RefusedRow {
         let text_of = |field| {
             self.columns
                 .iter()

@@ -17,6 +17,7 @@ mod dashboard;
 mod enterprises;
 mod forms;
 mod history;
+mod import;
 mod login;
 mod problems;
 pub(crate) mod projects;
@@ -232,6 +233,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = units::routes(t);
     let t = enterprises::routes(t);
     let t = users::routes(t);
+    let t = import::routes(t);
     history::routes(t)
 }
 

@@ -445,7 +445,6 @@ async fn set_state(
 
 /// The project list as .xlsx, with the same filters and the filters named in a title row.
 async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
-    use chainforce_exchange::xlsx_out::{ColumnType, ExportColumn, ExportValue, TableExport};
     let user = ctx.user()?;
     let t = ctx.t();
     let mut filter = q.filter();
@@ -468,53 +467,7 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQue
     named("field.chain_node_id", name_of(&refs.nodes, &q.chain_node_id));
     named("field.leader", Some(q.leader.clone()));
     named("filter.search", Some(q.q.clone()));
-    let col = |key: &str, kind| ExportColumn::new(t.s(key), kind);
-    let money = ColumnType::Money { decimals: 2 };
-    let table = TableExport {
-        sheet_name: t.s("nav.projects").into(),
-        title: Some(t.s("export.projects_title").into()),
-        filters,
-        columns: vec![
-            ExportColumn::new(t.s("export.seq"), ColumnType::Integer),
-            col("field.name", ColumnType::Text),
-            col("field.code", ColumnType::Text),
-            col("field.enterprise_id", ColumnType::Text),
-            col("field.chain_node_id", ColumnType::Text),
-            col("field.township_id", ColumnType::Text),
-            col("field.stage", ColumnType::Text),
-            col("field.state", ColumnType::Text),
-            col("field.total_investment_wan", money),
-            col("field.fixed_investment_wan", money),
-            col("field.agreed_investment_wan", money),
-            col("field.land_area_mu", ColumnType::Money { decimals: 2 }),
-            col("field.lead_unit_id", ColumnType::Text),
-            col("field.leader", ColumnType::Text),
-            col("field.target_start", ColumnType::Date),
-        ],
-        rows: projects
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                vec![
-                    ExportValue::Integer(i as i64 + 1),
-                    ExportValue::Text(p.draft.name),
-                    p.draft.code.into(),
-                    p.enterprise_name.into(),
-                    p.chain_node_name.into(),
-                    p.township_name.into(),
-                    p.draft.stage.label(t.lang).into(),
-                    p.state.label(t.lang).into(),
-                    p.draft.total_investment.into(),
-                    p.draft.fixed_investment.into(),
-                    p.draft.agreed_investment.into(),
-                    p.draft.land_area.into(),
-                    p.lead_unit_name.into(),
-                    p.draft.leader.into(),
-                    p.draft.target_start.into(),
-                ]
-            })
-            .collect(),
-    };
+    let table = crate::exports::projects(projects, filters, t);
     crate::download::xlsx(
         &table,
         &format!(
@@ -525,9 +478,45 @@ async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQue
     )
 }
 
+/// The problem list as .xlsx (the county's, or an enterprise's own).
+async fn export_problems(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let t = ctx.t();
+    let mut f = ProblemFilter::default();
+    if !ctx.can(Action::ReadCounty) {
+        f.enterprise_id = Some(user.enterprise_id.ok_or(AppError::Forbidden)?);
+    }
+    let table = crate::exports::problems(state.store().problems(user.region_id, &f).await?, t);
+    crate::download::xlsx(
+        &table,
+        &format!("{}-{}.xlsx", t.s("nav.problems"), chainforce_storage::clock::today()),
+    )
+}
+
+/// Every task of the county, with its schedule and status.
+async fn export_tasks(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Action::ReadCounty)?;
+    let t = ctx.t();
+    let filter = TaskFilter {
+        active_projects_only: true,
+        ..Default::default()
+    };
+    let table = crate::exports::tasks(state.store(), ctx.region_id, &filter, t).await?;
+    crate::download::xlsx(
+        &table,
+        &format!(
+            "{}-{}.xlsx",
+            t.s("export.tasks_title"),
+            chainforce_storage::clock::today()
+        ),
+    )
+}
+
 pub fn routes(t: RouteTable) -> RouteTable {
     t.get("/projects", Access::SignedIn, list)
         .get("/projects/export.xlsx", Access::SignedIn, export)
+        .get("/problems/export.xlsx", Access::SignedIn, export_problems)
+        .get("/tasks/export.xlsx", Access::CountyReaders, export_tasks)
         .get("/projects/new", Access::Office, new_form)
         .post("/projects", Access::Office, create)
         .get("/projects/{id}", Access::Owner, detail)
