@@ -12,6 +12,7 @@ pub mod context;
 pub mod download;
 pub mod error;
 pub mod exports;
+pub mod extract;
 pub mod i18n;
 pub mod ledger;
 pub mod pages;

@@ -5,10 +5,16 @@
 //! it: there is no other way to add one.
 
 use crate::app::AppState;
+use crate::context::Ctx;
+use crate::error::AppError;
 use crate::{api, assets, pages};
 use axum::Router;
+use axum::extract::Request;
 use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use chainforce_domain::permission::Action;
 
 /// Who a route is meant for. The handler enforces it (through `Ctx::require`); the matrix test
 /// checks that every role gets exactly this.
@@ -28,6 +34,36 @@ pub enum Access {
     Owner,
 }
 
+impl Access {
+    /// What the signed-in user must be allowed, for routes whose access does not depend on the
+    /// object; `None` for public routes, `Some(None)` for any signed-in user.
+    fn requirement(self) -> Option<Option<Action>> {
+        match self {
+            Access::Public => None,
+            Access::SignedIn | Access::Owner => Some(None),
+            Access::CountyReaders => Some(Some(Action::ReadCounty)),
+            Access::LeadersAndOffice => Some(Some(Action::ReadAudit)),
+            Access::Office => Some(Some(Action::ManageReference)),
+        }
+    }
+}
+
+async fn guard(access: Access, req: Request, next: Next) -> Response {
+    if let Some(required) = access.requirement() {
+        let Some(ctx) = req.extensions().get::<Ctx>() else {
+            return AppError::Internal("request context missing".into()).into_response();
+        };
+        let outcome = match required {
+            None => ctx.user().map(|_| ()),
+            Some(action) => ctx.require(action).map(|_| ()),
+        };
+        if let Err(e) = outcome {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
 #[derive(Debug, Clone)]
 pub struct RouteEntry {
     pub method: Method,
@@ -44,6 +80,11 @@ pub struct RouteTable {
 impl RouteTable {
     fn add(mut self, method: Method, path: &'static str, access: Access, route: MethodRouter<AppState>) -> Self {
         self.entries.push(RouteEntry { method, path, access });
+        // The declared access is enforced here, before the handler parses anything, so no
+        // route can forget it; handlers still check the object (a unit's own task …).
+        let route = route.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+            guard(access, req, next)
+        }));
         self.router = self.router.route(path, route);
         self
     }

@@ -214,13 +214,14 @@ async fn report_progress(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<ProgressIn>,
+    body: crate::extract::JsonLater<ProgressIn>,
 ) -> AppResult<Json<TaskOut>> {
     let task = state.store().task(id).await?;
     readable_project(&state, &ctx, task.project_id).await?;
     ctx.require(Action::UpdateTask {
         responsible_unit_id: task.responsible_unit_id,
     })?;
+    let body = body.value()?;
     let form = ProgressForm {
         progress: body.progress,
         actual_start: body.actual_start.unwrap_or_default(),

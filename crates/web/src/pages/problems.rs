@@ -5,6 +5,7 @@ use super::{Chrome, FormErrors, render, render_invalid, see_other};
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::extract::FormLater;
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::Form;
@@ -212,12 +213,13 @@ async fn answer(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<AnswerForm>,
+    body: FormLater<AnswerForm>,
 ) -> AppResult<Response> {
     let p = readable(&state, &ctx, id).await?;
     ctx.require(Action::AnswerProblem {
         assigned_unit_id: p.assigned_unit_id,
     })?;
+    let f = body.value()?;
     let result = async {
         let a = problem::validate_answer(&f.answer)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
@@ -248,12 +250,13 @@ async fn confirm(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<ConfirmForm>,
+    body: FormLater<ConfirmForm>,
 ) -> AppResult<Response> {
     let p = readable(&state, &ctx, id).await?;
     ctx.require(Action::ConfirmProblem {
         enterprise_id: p.project_enterprise_id,
     })?;
+    let f = body.value()?;
     let result = async {
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         if f.reject.is_empty() {

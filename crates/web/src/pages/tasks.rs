@@ -7,6 +7,7 @@ use super::{Chrome, FormErrors, or_conflict_page, render, render_invalid, see_ot
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::extract::FormLater;
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::Form;
@@ -291,12 +292,13 @@ async fn report(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(s): Form<ProgressSubmitted>,
+    body: FormLater<ProgressSubmitted>,
 ) -> AppResult<Response> {
     let (task, _) = readable_task(&state, &ctx, id).await?;
     ctx.require(Action::UpdateTask {
         responsible_unit_id: task.responsible_unit_id,
     })?;
+    let s = body.value()?;
     let t = ctx.t();
     let r = match s.f.validate(chainforce_storage::clock::today()) {
         Ok(r) => r,
