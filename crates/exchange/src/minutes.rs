@@ -98,7 +98,8 @@ impl Minutes {
         format!("{}会议纪要{draft}", self.title)
     }
 
-    fn opening(&self) -> String {
+    /// The opening sentence: who chaired which meeting, when and where.
+    pub fn opening(&self) -> String {
         let when = match self.start_time {
             Some(t) => format!("{}{}", chinese_date(self.date), t.format("%H:%M")),
             None => chinese_date(self.date),

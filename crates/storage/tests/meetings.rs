@@ -144,7 +144,7 @@ async fn add_robot(store: &Store, region: i64, unit: Option<i64>) -> i64 {
 async fn plan(store: &Store, c: &County, number: i64, date: NaiveDate) -> i64 {
     let f = MeetingForm {
         number: number.to_string(),
-        title: "锂产业专班调度会".into(),
+        name: "锂产业专班调度会".into(),
         date: date.to_string(),
         chair: "县委书记".into(),
         unit_ids: vec![c.fgw.to_string(), c.power.to_string()],
@@ -312,7 +312,7 @@ async fn bad_meeting_input_is_refused_naming_the_field(store: &Store) {
         let store = store.clone();
         let f = MeetingForm {
             number: number.into(),
-            title: "调度会".into(),
+            name: "调度会".into(),
             date: date.to_string(),
             chair: "县长".into(),
             unit_ids: units,

@@ -13,6 +13,7 @@ pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod reminders;
 pub mod routes;
 
 mod assets;

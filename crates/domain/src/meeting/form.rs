@@ -12,11 +12,13 @@ const MAX_NUMBER: i64 = 9999;
 #[serde(default)]
 pub struct MeetingForm {
     pub number: String,
-    pub title: String,
+    /// The meeting's name (its title in the minutes).
+    pub name: String,
     pub date: String,
     /// `HH:MM`, China time; empty for a meeting without a fixed time.
     pub start_time: String,
-    pub location: String,
+    /// Where it meets (会议地点).
+    pub venue: String,
     /// 主持人 — usually the county party secretary or county head.
     pub chair: String,
     /// 参会领导 and others not represented by a unit, as free text.
@@ -44,7 +46,7 @@ impl MeetingForm {
     pub fn validate(&self) -> Result<MeetingDraft, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let number = errs.check(number_field("number", &self.number));
-        let title = errs.check(validation::required_text("title", &self.title, 100));
+        let title = errs.check(validation::required_text("name", &self.name, 100));
         let date = match validation::optional_date("date", &self.date) {
             Ok(Some(d)) => Some(d),
             Ok(None) => {
@@ -57,9 +59,7 @@ impl MeetingForm {
             }
         };
         let start_time = errs.check(time_field("start_time", &self.start_time)).flatten();
-        let location = errs
-            .check(validation::text("location", &self.location, false, 100))
-            .flatten();
+        let location = errs.check(validation::text("venue", &self.venue, false, 100)).flatten();
         let chair = errs.check(validation::required_text("chair", &self.chair, 60));
         let other_attendees = errs
             .check(validation::text("other_attendees", &self.other_attendees, false, 500))
@@ -99,13 +99,13 @@ impl MeetingDraft {
     pub fn to_form(&self) -> MeetingForm {
         MeetingForm {
             number: self.number.to_string(),
-            title: self.title.clone(),
+            name: self.title.clone(),
             date: self.date.to_string(),
             start_time: self
                 .start_time
                 .map(|t| t.format("%H:%M").to_string())
                 .unwrap_or_default(),
-            location: self.location.clone().unwrap_or_default(),
+            venue: self.location.clone().unwrap_or_default(),
             chair: self.chair.clone(),
             other_attendees: self.other_attendees.clone().unwrap_or_default(),
             unit_ids: self.unit_ids.iter().map(|u| u.to_string()).collect(),
@@ -156,7 +156,7 @@ mod tests {
     fn form() -> MeetingForm {
         MeetingForm {
             number: "6".into(),
-            title: "锂产业专班调度会".into(),
+            name: "锂产业专班调度会".into(),
             date: "2022-08-22".into(),
             start_time: "15:00".into(),
             chair: "县委书记".into(),
@@ -184,7 +184,7 @@ mod tests {
             ..Default::default()
         };
         let fields: Vec<String> = f.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["number", "title", "date", "start_time", "chair", "unit_ids"]);
+        assert_eq!(fields, ["number", "name", "date", "start_time", "chair", "unit_ids"]);
     }
 
     #[test]

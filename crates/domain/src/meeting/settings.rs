@@ -17,6 +17,10 @@ pub struct MeetingSettings {
     pub assignment_title_max_chars: usize,
     /// How long a meeting lasts in a calendar feed when it has a start time.
     pub meeting_length_minutes: i64,
+    /// A unit's calendar feed shows meetings from this many days back.
+    pub feed_past_meeting_days: i64,
+    /// How often calendar clients are asked to fetch a feed again.
+    pub feed_refresh_minutes: i64,
 }
 
 static SETTINGS: LazyLock<MeetingSettings> =

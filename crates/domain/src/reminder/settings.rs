@@ -36,6 +36,8 @@ pub struct ReminderSettings {
     /// Failed attempts in a row after which a robot is reported failing and no longer tried.
     pub robot_failing_after_consecutive_failures: u32,
     pub request_timeout_seconds: u64,
+    /// How often the sender looks for due messages.
+    pub dispatch_every_seconds: u64,
     /// The digest lists what falls due within this many working days.
     pub digest_due_within_working_days: i64,
     /// When the daily digest goes out, local time (`HH:MM`).

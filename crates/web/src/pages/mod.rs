@@ -14,11 +14,14 @@ use chainforce_domain::validation::ValidationErrors;
 
 mod dashboard;
 mod enterprises;
+mod feeds;
 mod forms;
 mod history;
 mod login;
+pub(crate) mod meetings;
 mod problems;
 pub(crate) mod projects;
+mod reminders;
 mod tasks;
 mod units;
 mod users;
@@ -230,6 +233,9 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = units::routes(t);
     let t = enterprises::routes(t);
     let t = users::routes(t);
+    let t = meetings::routes(t);
+    let t = reminders::routes(t);
+    let t = feeds::routes(t);
     history::routes(t)
 }
 
