@@ -241,6 +241,18 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// The problem a decision's assignment became, if it is an assignment.
+    pub async fn decision_problem(&mut self, decision_id: i64) -> Result<Option<i64>> {
+        let found: Option<(Option<i64>,)> = sqlx::query_as("SELECT problem_id FROM meeting_decisions WHERE id = $1")
+            .bind(decision_id)
+            .fetch_optional(self.conn())
+            .await?;
+        found.map(|(p,)| p).ok_or(StoreError::NotFound {
+            entity: "decision",
+            id: decision_id,
+        })
+    }
+
     /// Issues the minutes (印发纪要): the decisions freeze, and the county's group and the groups
     /// of the attending and assigned units are told.
     pub async fn issue_minutes(&mut self, id: i64, expected_version: i64) -> Result<()> {

@@ -26,6 +26,8 @@ pub(crate) struct AgendaRow {
     pub state_label: &'static str,
     pub link: String,
     pub investment: String,
+    /// How late, in the item's unit: working days for a task, days for a problem.
+    pub late: String,
 }
 
 pub(crate) struct AgendaSection {
@@ -50,6 +52,11 @@ pub(crate) fn agenda_sections(agenda: &Agenda, t: Tr) -> Vec<AgendaSection> {
                         ItemKind::Project => format!("/projects/{}", i.ref_id),
                     },
                     investment: wan(i.investment),
+                    late: match (i.days_overdue, i.kind) {
+                        (0, _) => String::new(),
+                        (n, ItemKind::Task) => format!("{n}{}", t.s("unit.wd")),
+                        (n, _) => format!("{n}{}", t.s("unit.days")),
+                    },
                     item: i.clone(),
                 })
                 .collect(),
