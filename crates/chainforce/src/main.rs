@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 mod commands;
 mod demo;
+mod demo_meetings;
 mod setup;
 
 /// chainforce — 专班工作平台: project pipeline, 倒排工期, 挂图作战, 调度例会.

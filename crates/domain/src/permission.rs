@@ -26,6 +26,10 @@ pub enum Action {
     ManageReference,
     /// Read the audit trail.
     ReadAudit,
+    /// 调度例会: plan a meeting, record its decisions and assignments, issue its minutes.
+    RunMeeting,
+    /// Chat robots, their outbox and the units' calendar feeds.
+    ManageReminders,
 }
 
 /// Whether `actor` may do `action`.
@@ -158,6 +162,21 @@ mod tests {
                 enterprise_id: Some(8)
             }
         ));
+    }
+
+    #[test]
+    fn only_the_office_runs_meetings_and_reminders() {
+        let office = actor(Role::Admin, None, None);
+        assert!(allows(&office, Action::RunMeeting) && allows(&office, Action::ManageReminders));
+        for a in [
+            actor(Role::Leader, None, None),
+            actor(Role::Unit, Some(3), None),
+            actor(Role::Enterprise, None, Some(9)),
+            actor(Role::Viewer, None, None),
+        ] {
+            assert!(!allows(&a, Action::RunMeeting), "{a:?}");
+            assert!(!allows(&a, Action::ManageReminders), "{a:?}");
+        }
     }
 
     #[test]

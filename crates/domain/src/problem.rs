@@ -56,6 +56,12 @@ impl ProblemStatus {
     }
 }
 
+/// A problem is overdue (red, like a task) when it still waits on the assigned unit — raised or
+/// assigned, not yet answered — and its deadline has passed.
+pub fn is_overdue(status: ProblemStatus, deadline: Option<NaiveDate>, today: NaiveDate) -> bool {
+    matches!(status, ProblemStatus::Raised | ProblemStatus::Assigned) && deadline.is_some_and(|d| d < today)
+}
+
 /// Raising a problem.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -202,6 +208,16 @@ mod tests {
         );
         let e = validate_assignment("", "", today).unwrap_err();
         assert_eq!(e.0.len(), 2);
+    }
+
+    #[test]
+    fn a_problem_is_overdue_only_while_it_waits_on_the_unit() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let yesterday = today.pred_opt();
+        assert!(is_overdue(ProblemStatus::Assigned, yesterday, today));
+        assert!(!is_overdue(ProblemStatus::Assigned, Some(today), today));
+        assert!(!is_overdue(ProblemStatus::Answered, yesterday, today));
+        assert!(!is_overdue(ProblemStatus::Assigned, None, today));
     }
 
     #[test]

@@ -2,5 +2,8 @@
 //! payloads. **Architecture invariant**: this crate turns bytes into domain values and domain
 //! values into bytes; it never touches the database or the network.
 
+pub mod chat;
+pub mod ical;
 pub mod ledger;
+pub mod minutes;
 pub mod xlsx_out;

@@ -14,7 +14,10 @@ pub enum Backend {
 }
 
 /// The migrations, in order. Never edit or rename one that has shipped: add a new one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (3, "meetings", include_str!("../migrations/0003_meetings.sql")),
+];
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]

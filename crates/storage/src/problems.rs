@@ -110,7 +110,7 @@ impl Store {
 }
 
 impl WriteTx {
-    async fn problem_in_tx(&mut self, id: i64) -> Result<Problem> {
+    pub(crate) async fn problem_in_tx(&mut self, id: i64) -> Result<Problem> {
         let mut sql = Sql::new(SELECT);
         sql.push(" WHERE pr.id = ").bind(id);
         let row = sql.query().fetch_optional(self.conn()).await?;
@@ -177,7 +177,9 @@ impl WriteTx {
             "assign",
             &before,
             serde_json::json!({"assigned_unit_id": unit_id, "deadline": deadline}),
-        )
+        )?;
+        // The unit's group robot hears of it in the same transaction (issue 6).
+        self.notify_problem_assigned(id).await
     }
 
     /// The assigned unit answers (答复).

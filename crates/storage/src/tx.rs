@@ -82,6 +82,11 @@ impl WriteTx {
         &self.actor
     }
 
+    /// The store this transaction belongs to, for reads that need the committed state.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Records a change for the audit trail. `before` is `None` for a creation, `after` for a
     /// deletion.
     pub fn audit<B: Serialize, A: Serialize>(

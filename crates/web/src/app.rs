@@ -30,6 +30,9 @@ pub struct AppConfig {
     /// Failed logins allowed per account and address within the window.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Whether a reminder sender runs with this server (off in the demo, which has no real
+    /// robots); the office's outbox page says so when it does not.
+    pub reminders_sending: bool,
 }
 
 impl AppConfig {
@@ -43,6 +46,7 @@ impl AppConfig {
             region_id,
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
+            reminders_sending: true,
         }
     }
 }

@@ -76,7 +76,7 @@ macro_rules! labelled {
         }
     )*};
 }
-use chainforce_domain::{org, problem, project, task};
+use chainforce_domain::{meeting, org, problem, project, reminder, task};
 labelled!(
     project::Stage,
     project::ProjectState,
@@ -84,7 +84,9 @@ labelled!(
     org::UnitKind,
     org::Role,
     task::TaskProgress,
-    problem::ProblemStatus
+    problem::ProblemStatus,
+    meeting::MeetingState,
+    reminder::RobotKind
 );
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod i18n;
 pub mod ledger;
 pub mod pages;
+pub mod reminders;
 pub mod routes;
 
 mod assets;

@@ -31,6 +31,11 @@ pub struct Args {
     /// Mark cookies Secure (set when serving behind HTTPS).
     #[arg(long, env = "CHAINFORCE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Post group-robot messages to this base (`http://host:port`) instead of the WeCom and
+    /// DingTalk hosts: a local test receiver, or an outbound proxy. Stored webhooks keep the
+    /// vendors' addresses.
+    #[arg(long, env = "CHAINFORCE_ROBOT_BASE_URL")]
+    robot_base_url: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -40,6 +45,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> Result<ExitCode> {
+    let mut demo_feed = None;
     let (store, region_id, upload_dir) = if args.demo {
         let dir = std::env::temp_dir().join(format!("chainforce-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -47,6 +53,7 @@ async fn serve(args: Args) -> Result<ExitCode> {
         let _ = std::fs::remove_file(&file);
         let store = chainforce_storage::Store::open(file.to_str().context("temp path is not UTF-8")?).await?;
         let region_id = demo::load(&store, args.scale).await?;
+        demo_feed = Some(crate::demo_meetings::load(&store, region_id).await?);
         (store, region_id, dir.join("uploads"))
     } else {
         let store = args.db.open().await?;
@@ -56,10 +63,19 @@ async fn serve(args: Args) -> Result<ExitCode> {
     };
     let mut config = AppConfig::new(args.bind, region_id, upload_dir);
     config.secure_cookies = args.secure_cookies;
+    // The demo's robots reach no real group: its messages stay in the outbox for viewing.
+    config.reminders_sending = !args.demo;
     let app = Application::build(store.clone(), config)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     println!("chainforce 已启动 / listening on http://{}", app.addr());
+    if let Some(token) = demo_feed {
+        println!("  发改委日历订阅 / 发改委's calendar feed: http://{}/ical/{token}.ics\n", app.addr());
+    } else {
+        let dispatcher = chainforce_web::reminders::Dispatcher::new(store.clone(), args.robot_base_url.clone())
+            .context("cannot start the reminder sender")?;
+        tokio::spawn(dispatcher.run_forever(region_id));
+    }
     tracing::info!(addr = %app.addr(), backend = ?store.backend(), "serving");
     tokio::spawn(refresh_schedules(store.clone(), region_id));
     app.run_until(shutdown_signal()).await?;

@@ -4,6 +4,7 @@
 //! functions; errors come back as `{"error", "message", "fields"}` with the field and the rule.
 
 mod dto;
+mod meetings;
 
 use crate::app::AppState;
 use crate::context::Ctx;
@@ -76,7 +77,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 struct ApiDoc;
 
 async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(meetings::MeetingsApi::openapi());
+    Json(doc).into_response()
 }
 
 /// The signed-in user and the CSRF token to send with changes.
@@ -283,7 +286,8 @@ async fn list_problems(State(state): State<AppState>, ctx: Ctx) -> AppResult<Jso
 }
 
 pub fn routes(t: RouteTable) -> RouteTable {
-    t.get("/api/openapi.json", Access::Public, openapi)
+    let t = t
+        .get("/api/openapi.json", Access::Public, openapi)
         .get("/api/v1/me", Access::SignedIn, me)
         .get("/api/v1/overview", Access::CountyReaders, overview)
         .get("/api/v1/projects", Access::SignedIn, list_projects)
@@ -295,5 +299,6 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .post("/api/v1/tasks/{id}/progress", Access::Owner, report_progress)
         .get("/api/v1/units", Access::CountyReaders, list_units)
         .get("/api/v1/enterprises", Access::CountyReaders, list_enterprises)
-        .get("/api/v1/problems", Access::SignedIn, list_problems)
+        .get("/api/v1/problems", Access::SignedIn, list_problems);
+    meetings::routes(t)
 }

@@ -15,12 +15,15 @@ use chainforce_domain::validation::ValidationErrors;
 mod admin;
 mod dashboard;
 mod enterprises;
+mod feeds;
 mod forms;
 mod history;
 mod import;
 mod login;
+pub(crate) mod meetings;
 mod problems;
 pub(crate) mod projects;
+mod reminders;
 mod tasks;
 mod units;
 mod users;
@@ -234,6 +237,9 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = enterprises::routes(t);
     let t = users::routes(t);
     let t = import::routes(t);
+    let t = meetings::routes(t);
+    let t = reminders::routes(t);
+    let t = feeds::routes(t);
     history::routes(t)
 }
 

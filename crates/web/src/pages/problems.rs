@@ -19,10 +19,7 @@ use serde::Deserialize;
 
 /// A problem is overdue (red, like a task) when it is not yet answered and its deadline passed.
 fn is_overdue(p: &Problem, today: chrono::NaiveDate) -> bool {
-    matches!(
-        p.status,
-        problem::ProblemStatus::Raised | problem::ProblemStatus::Assigned
-    ) && p.deadline.is_some_and(|d| d < today)
+    problem::is_overdue(p.status, p.deadline, today)
 }
 
 pub struct ProblemRow {

@@ -348,6 +348,13 @@ struct DeskPage {
     units: Vec<Opt>,
     groups: Vec<DeskGroup>,
     show_unit_picker: bool,
+    /// Problems assigned to the unit (交办, from the office or a meeting), until solved.
+    problems: Vec<DeskProblem>,
+}
+
+struct DeskProblem {
+    p: chainforce_storage::problems::Problem,
+    overdue: bool,
 }
 
 struct DeskGroup {
@@ -415,7 +422,23 @@ async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery
         }
     }
     let refs = References::load(&state, user.region_id, t).await?;
+    let assigned = chainforce_storage::problems::ProblemFilter {
+        unit_id: Some(unit_id),
+        open_only: true,
+        ..Default::default()
+    };
+    let problems = state
+        .store()
+        .problems(user.region_id, &assigned)
+        .await?
+        .into_iter()
+        .map(|p| DeskProblem {
+            overdue: chainforce_domain::problem::is_overdue(p.status, p.deadline, today),
+            p,
+        })
+        .collect();
     let page = DeskPage {
+        problems,
         chrome: Chrome::new(&ctx, "desk", t.s("nav.desk")),
         unit_name: unit.name,
         units: options(refs.units, &unit_id.to_string(), None),
