@@ -24,12 +24,26 @@ pub enum Action {
     ConfirmProblem { enterprise_id: Option<i64> },
     /// Users, units, enterprises, calendars, templates, chains.
     ManageReference,
+    /// An enterprise user's own pages (its evaluation card, its applications): only an
+    /// enterprise account linked to an enterprise has them.
+    EnterprisePortal,
     /// Read the audit trail.
     ReadAudit,
     /// 调度例会: plan a meeting, record its decisions and assignments, issue its minutes.
     RunMeeting,
     /// Chat robots, their outbox and the units' calendar feeds.
     ManageReminders,
+    /// 以排名论英雄 / 以份额论英雄: the ranking and share boards of units and townships.
+    ReadBoards,
+    /// 亩均论英雄: every evaluation (drafts too), every card, the enterprises' annual figures
+    /// and the methods.
+    ReadEvaluations,
+    /// One enterprise's evaluation card in a published evaluation.
+    ReadEvaluationCard { enterprise_id: Option<i64> },
+    /// Import annual figures, set share targets, save methods, run and discard evaluations.
+    ManageHeroes,
+    /// Publish (freeze) an evaluation: the office alone.
+    PublishEvaluation,
 }
 
 /// Whether `actor` may do `action`.
@@ -37,19 +51,17 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
     use Action::*;
     use Role::*;
     let own_unit = |unit: Option<i64>| actor.unit_id.is_some() && actor.unit_id == unit;
-    let own_enterprise =
-        |ent: Option<i64>| actor.enterprise_id.is_some() && actor.enterprise_id == ent;
+    let own_enterprise = |ent: Option<i64>| actor.enterprise_id.is_some() && actor.enterprise_id == ent;
     match (actor.role, action) {
+        (_, EnterprisePortal) => actor.role == Enterprise && actor.enterprise_id.is_some(),
         (Admin, _) => true,
         (Leader | Viewer | Unit, ReadCounty | ReadProject { .. }) => true,
         (Leader, ReadAudit) => true,
+        (Leader | Viewer | Unit, ReadBoards) => true,
+        (Leader, ReadEvaluations | ReadEvaluationCard { .. }) => true,
+        (Enterprise, ReadEvaluationCard { enterprise_id }) => own_enterprise(enterprise_id),
         (Enterprise, ReadProject { enterprise_id }) => own_enterprise(enterprise_id),
-        (
-            Unit,
-            UpdateTask {
-                responsible_unit_id,
-            },
-        ) => own_unit(responsible_unit_id),
+        (Unit, UpdateTask { responsible_unit_id }) => own_unit(responsible_unit_id),
         (Unit, RaiseProblem { .. }) => true,
         (Enterprise, RaiseProblem { enterprise_id }) => own_enterprise(enterprise_id),
         (Unit, AnswerProblem { assigned_unit_id }) => own_unit(assigned_unit_id),
@@ -104,12 +116,7 @@ mod tests {
                 responsible_unit_id: None
             }
         ));
-        assert!(!allows(
-            &u,
-            Action::AnswerProblem {
-                assigned_unit_id: None
-            }
-        ));
+        assert!(!allows(&u, Action::AnswerProblem { assigned_unit_id: None }));
     }
 
     #[test]
@@ -131,37 +138,12 @@ mod tests {
     #[test]
     fn an_enterprise_sees_and_acts_on_its_own_projects_only() {
         let e = actor(Role::Enterprise, None, Some(9));
-        assert!(allows(
-            &e,
-            Action::ReadProject {
-                enterprise_id: Some(9)
-            }
-        ));
-        assert!(!allows(
-            &e,
-            Action::ReadProject {
-                enterprise_id: Some(8)
-            }
-        ));
+        assert!(allows(&e, Action::ReadProject { enterprise_id: Some(9) }));
+        assert!(!allows(&e, Action::ReadProject { enterprise_id: Some(8) }));
         assert!(!allows(&e, Action::ReadCounty));
-        assert!(allows(
-            &e,
-            Action::RaiseProblem {
-                enterprise_id: Some(9)
-            }
-        ));
-        assert!(allows(
-            &e,
-            Action::ConfirmProblem {
-                enterprise_id: Some(9)
-            }
-        ));
-        assert!(!allows(
-            &e,
-            Action::ConfirmProblem {
-                enterprise_id: Some(8)
-            }
-        ));
+        assert!(allows(&e, Action::RaiseProblem { enterprise_id: Some(9) }));
+        assert!(allows(&e, Action::ConfirmProblem { enterprise_id: Some(9) }));
+        assert!(!allows(&e, Action::ConfirmProblem { enterprise_id: Some(8) }));
     }
 
     #[test]
@@ -183,12 +165,34 @@ mod tests {
     fn viewers_only_read() {
         let v = actor(Role::Viewer, None, None);
         assert!(allows(&v, Action::ReadCounty));
-        assert!(!allows(
-            &v,
-            Action::RaiseProblem {
-                enterprise_id: None
-            }
-        ));
+        assert!(!allows(&v, Action::RaiseProblem { enterprise_id: None }));
         assert!(!allows(&v, Action::ReadAudit));
+    }
+
+    #[test]
+    fn boards_are_for_county_readers_and_cards_for_their_enterprise() {
+        let unit = actor(Role::Unit, Some(3), None);
+        assert!(allows(&unit, Action::ReadBoards));
+        assert!(!allows(&unit, Action::ReadEvaluations));
+        assert!(!allows(&unit, Action::ReadEvaluationCard { enterprise_id: Some(9) }));
+        let leader = actor(Role::Leader, None, None);
+        assert!(allows(&leader, Action::ReadEvaluations));
+        assert!(allows(&leader, Action::ReadEvaluationCard { enterprise_id: Some(9) }));
+        let e = actor(Role::Enterprise, None, Some(9));
+        assert!(allows(&e, Action::ReadEvaluationCard { enterprise_id: Some(9) }));
+        assert!(!allows(&e, Action::ReadEvaluationCard { enterprise_id: Some(8) }));
+        assert!(!allows(&e, Action::ReadEvaluationCard { enterprise_id: None }));
+        assert!(!allows(&e, Action::ReadBoards));
+    }
+
+    #[test]
+    fn only_the_office_publishes_or_changes_the_heroes_data() {
+        for role in [Role::Leader, Role::Unit, Role::Enterprise, Role::Viewer] {
+            let a = actor(role, Some(3), Some(9));
+            assert!(!allows(&a, Action::PublishEvaluation), "{role:?}");
+            assert!(!allows(&a, Action::ManageHeroes), "{role:?}");
+        }
+        let office = actor(Role::Admin, None, None);
+        assert!(allows(&office, Action::PublishEvaluation) && allows(&office, Action::ManageHeroes));
     }
 }

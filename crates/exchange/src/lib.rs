@@ -4,6 +4,7 @@
 
 pub mod chat;
 pub mod ical;
+pub mod annual;
 pub mod ledger;
 pub mod minutes;
 pub mod xlsx_out;

@@ -17,6 +17,7 @@ pub enum Backend {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (3, "meetings", include_str!("../migrations/0003_meetings.sql")),
+    (4, "heroes", include_str!("../migrations/0004_heroes.sql")),
 ];
 
 /// A handle on the database; cheap to clone.

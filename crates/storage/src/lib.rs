@@ -25,6 +25,7 @@ pub mod feeds;
 mod error;
 pub mod imports;
 pub mod meetings;
+pub mod heroes;
 pub mod problems;
 pub mod projects;
 pub mod regions;

@@ -50,6 +50,92 @@ pub fn anchor_for(target_start: Option<NaiveDate>, today: NaiveDate) -> Anchor {
     }
 }
 
+/// A project's target start and its tasks as the scheduler reads them (in sort order).
+pub(crate) async fn schedule_inputs(
+    conn: &mut sqlx::AnyConnection,
+    project_id: i64,
+) -> Result<(Option<NaiveDate>, Vec<TaskInput<TaskRef>>)> {
+    let (target,): (Option<String>,) = sqlx::query_as("SELECT target_start FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound {
+            entity: "project",
+            id: project_id,
+        })?;
+    let target = target.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok());
+    let rows: Vec<TaskRowTuple> = sqlx::query_as(
+        "SELECT id, name, duration_days, deadline, start_no_earlier, actual_start, actual_finish FROM tasks WHERE project_id = $1 ORDER BY sort_order, id",
+    )
+    .bind(project_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let deps: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT d.task_id, d.predecessor_id, d.kind, d.lag_days FROM task_dependencies d JOIN tasks t ON t.id = d.task_id WHERE t.project_id = $1",
+    )
+    .bind(project_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((target, build_inputs(&rows, &deps)))
+}
+
+/// A task as the scheduler's loaders read it: id, name, duration, deadline, start no earlier,
+/// actual start, actual finish.
+pub(crate) type TaskRowTuple = (
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The scheduler's input from a project's task rows and dependency rows (task, predecessor,
+/// kind, lag).
+pub(crate) fn build_inputs(rows: &[TaskRowTuple], deps: &[(i64, i64, String, i64)]) -> Vec<TaskInput<TaskRef>> {
+    let date = |s: &Option<String>| s.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let refs: std::collections::HashMap<i64, TaskRef> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.0,
+                TaskRef {
+                    id: r.0,
+                    name: r.1.clone(),
+                },
+            )
+        })
+        .collect();
+    rows.iter()
+        .map(|(id, name, duration, deadline, sne, astart, afinish)| TaskInput {
+            id: TaskRef {
+                id: *id,
+                name: name.clone(),
+            },
+            duration: *duration,
+            predecessors: deps
+                .iter()
+                .filter(|d| d.0 == *id)
+                .map(|(_, pred, kind, lag)| Dependency {
+                    predecessor: refs.get(pred).cloned().unwrap_or(TaskRef {
+                        id: *pred,
+                        name: String::new(),
+                    }),
+                    kind: DependencyKind::parse(kind).unwrap_or(DependencyKind::FinishToStart),
+                    lag: *lag,
+                })
+                .collect(),
+            constraints: Constraints {
+                finish_no_later_than: date(deadline),
+                start_no_earlier_than: date(sne),
+                actual_start: date(astart),
+                actual_finish: date(afinish),
+            },
+        })
+        .collect()
+}
+
 /// The error a user sees when their change would make the schedule impossible to compute.
 fn network_error(errors: Vec<NetworkError<TaskRef>>) -> StoreError {
     let zh: Vec<String> = errors.iter().map(|e| e.message(Lang::Zh)).collect();
@@ -66,69 +152,7 @@ fn network_error(errors: Vec<NetworkError<TaskRef>>) -> StoreError {
 impl WriteTx {
     /// Recomputes and stores the schedule of every task of `project_id`.
     pub async fn reschedule_project(&mut self, project_id: i64, calendar: &Calendar, today: NaiveDate) -> Result<()> {
-        let (target,): (Option<String>,) = sqlx::query_as("SELECT target_start FROM projects WHERE id = $1")
-            .bind(project_id)
-            .fetch_optional(self.conn())
-            .await?
-            .ok_or(StoreError::NotFound {
-                entity: "project",
-                id: project_id,
-            })?;
-        let target = target.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok());
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, String, i64, Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT id, name, duration_days, deadline, start_no_earlier, actual_start, actual_finish FROM tasks WHERE project_id = $1 ORDER BY sort_order, id",
-        )
-        .bind(project_id)
-        .fetch_all(self.conn())
-        .await?;
-        let deps: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT d.task_id, d.predecessor_id, d.kind, d.lag_days FROM task_dependencies d JOIN tasks t ON t.id = d.task_id WHERE t.project_id = $1",
-        )
-        .bind(project_id)
-        .fetch_all(self.conn())
-        .await?;
-        let date = |s: &Option<String>| s.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-        let refs: std::collections::HashMap<i64, TaskRef> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.0,
-                    TaskRef {
-                        id: r.0,
-                        name: r.1.clone(),
-                    },
-                )
-            })
-            .collect();
-        let inputs: Vec<TaskInput<TaskRef>> = rows
-            .iter()
-            .map(|(id, name, duration, deadline, sne, astart, afinish)| TaskInput {
-                id: TaskRef {
-                    id: *id,
-                    name: name.clone(),
-                },
-                duration: *duration,
-                predecessors: deps
-                    .iter()
-                    .filter(|d| d.0 == *id)
-                    .map(|(_, pred, kind, lag)| Dependency {
-                        predecessor: refs.get(pred).cloned().unwrap_or(TaskRef {
-                            id: *pred,
-                            name: String::new(),
-                        }),
-                        kind: DependencyKind::parse(kind).unwrap_or(DependencyKind::FinishToStart),
-                        lag: *lag,
-                    })
-                    .collect(),
-                constraints: Constraints {
-                    finish_no_later_than: date(deadline),
-                    start_no_earlier_than: date(sne),
-                    actual_start: date(astart),
-                    actual_finish: date(afinish),
-                },
-            })
-            .collect();
+        let (target, inputs) = schedule_inputs(self.conn(), project_id).await?;
         let today_text = today.to_string();
         if inputs.is_empty() {
             sqlx::query("UPDATE projects SET scheduled_on = $1 WHERE id = $2")

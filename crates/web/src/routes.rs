@@ -32,6 +32,8 @@ pub enum Access {
     Office,
     /// Depends on the object: its unit or enterprise (tested with owned and foreign objects).
     Owner,
+    /// An enterprise user's own pages (企业 accounts only).
+    Enterprises,
 }
 
 impl Access {
@@ -44,6 +46,7 @@ impl Access {
             Access::CountyReaders => Some(Some(Action::ReadCounty)),
             Access::LeadersAndOffice => Some(Some(Action::ReadAudit)),
             Access::Office => Some(Some(Action::ManageReference)),
+            Access::Enterprises => Some(Some(Action::EnterprisePortal)),
         }
     }
 }

@@ -75,11 +75,14 @@ fn meant_for(access: Access, role: &str, method: &Method, foreign: bool) -> Opti
         CountyReaders => county_reader,
         LeadersAndOffice => matches!(role, "office" | "leader"),
         Office => role == "office",
+        Enterprises => role == "company",
         Owner => match (role, *method == Method::GET) {
             ("anonymous", _) => false,
-            // Reading: the county's readers, and an enterprise on its own project only.
+            // Reading: an enterprise on its own project only; who else reads depends on the
+            // object (an evaluation card is for leaders and the office), so the role stories
+            // cover it.
             ("company", true) => !foreign,
-            (_, true) => county_reader,
+            (_, true) => return None,
             // Changing: leaders and viewers never; others depend on the object and the
             // action (covered by the role stories), except that a foreign object is refused
             // to the enterprise.

@@ -26,6 +26,16 @@ pub struct EvaluationData {
     pub prior_year: Vec<EnterpriseYear>,
 }
 
+impl EvaluationData {
+    /// SHA-256 of the figures' canonical JSON: a published evaluation records it next to the
+    /// method's hash, so anyone can check that the same method on the same figures gives it back.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::to_vec(self).expect("figures always serialise");
+        hex::encode(Sha256::digest(&canonical))
+    }
+}
+
 /// A finished evaluation: everything the class board and each enterprise's card show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {

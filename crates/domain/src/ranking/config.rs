@@ -87,6 +87,12 @@ pub struct MeasureMethod {
 pub struct RankingConfig {
     pub id: String,
     pub name: String,
+    /// Where the method comes from.
+    #[serde(default)]
+    pub source: String,
+    /// What is confirmed and what is a default, in the words of whoever wrote the file.
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Decimal places of measure scores and totals.
     pub decimals: u32,
     /// Ratings at or below this many stars are listed as costing points.
@@ -118,6 +124,14 @@ impl RankingConfig {
         })?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// SHA-256 of the method's canonical JSON, as [`crate::permu::EvaluationConfig::content_hash`]:
+    /// stored with every version so a board can say exactly which method ranked it.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::to_vec(self).expect("a method always serialises");
+        hex::encode(Sha256::digest(&canonical))
     }
 
     pub fn validate(&self) -> Result<(), ValidationErrors> {

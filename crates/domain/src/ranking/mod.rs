@@ -23,10 +23,27 @@ mod tests;
 
 pub use board::{Board, CostItem, MeasureResult, Standing, rank};
 pub use config::{Measure, MeasureMethod, NoData, RankingConfig, Scoring};
-pub use outcome::{AssignmentOutcome, Outcomes, ProblemOutcome, RankedUnit, RatingOutcome, RejectedRow, TaskOutcome};
+pub use outcome::{
+    AssignmentOutcome, Outcomes, ProblemOutcome, RankedUnit, RatingOutcome, RejectedRow, TaskOutcome,
+    working_days_after, working_days_late,
+};
 pub use period::{Period, PeriodKind};
 pub use share::{
     Attribution, Count, Milestone, MilestoneShare, MilestoneTotal, ProjectMilestones, ShareBoard, ShareTarget,
     UnitShares, shares,
 };
 pub use trend::{Trend, TrendPoint, trends};
+
+/// The ranking method shipped with chainforce (`data/ranking/default.json`): the five measures
+/// of issue 7 with illustrative weights, marked in its notes as a default the office should set.
+const DEFAULT_METHOD: &str = include_str!("../../../../data/ranking/default.json");
+
+/// The shipped default ranking method, checked.
+pub fn default_method() -> RankingConfig {
+    RankingConfig::from_json(DEFAULT_METHOD).expect("the shipped ranking method is valid")
+}
+
+/// The shipped default as its file reads, for an administrator to start editing from.
+pub fn default_method_json() -> &'static str {
+    DEFAULT_METHOD
+}

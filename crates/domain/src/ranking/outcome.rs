@@ -5,9 +5,32 @@
 //! the period's last day and today: the domain's calendar is the one authority on working days,
 //! and the ranking only adds them up.
 
+use crate::calendar::Calendar;
 use crate::validation::{FieldError, Rule};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// Working days in (`from`, `to`]: the days spent after `from` up to and including `to`, 0 when
+/// `to` is not after `from`. The same count as the 红黄绿 status's days overdue, so a task that
+/// the desk shows "3 working days overdue" costs 3 days on the board.
+pub fn working_days_after(from: NaiveDate, to: NaiveDate, calendar: &Calendar) -> i64 {
+    if to <= from {
+        return 0;
+    }
+    let next = |d: NaiveDate| d.succ_opt().unwrap_or(d);
+    calendar.working_days_between(next(from), next(to))
+}
+
+/// A task's or an assignment's working days past its deadline: to its finish, or for unfinished
+/// work to `count_date` (the earlier of the period's last day and today).
+pub fn working_days_late(
+    deadline: NaiveDate,
+    finished_on: Option<NaiveDate>,
+    count_date: NaiveDate,
+    calendar: &Calendar,
+) -> i64 {
+    working_days_after(deadline, finished_on.unwrap_or(count_date), calendar)
+}
 
 /// A unit on a board: a department, a park, a utility or a township.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,5 +191,35 @@ impl AssignmentOutcome {
 
     pub fn on_time(&self) -> bool {
         self.closed_on.is_some_and(|c| c <= self.deadline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn days_late_skip_the_national_day_break_and_count_the_make_up_saturday() {
+        let cal = Calendar::built_in();
+        // Due Friday 2022-09-30; 国庆 2022-10-01…07 off, Saturday 10-08 and Sunday 10-09 worked.
+        assert_eq!(
+            working_days_late(d("2022-09-30"), Some(d("2022-10-07")), d("2022-12-31"), cal),
+            0
+        );
+        assert_eq!(
+            working_days_late(d("2022-09-30"), Some(d("2022-10-09")), d("2022-12-31"), cal),
+            2
+        );
+        // Unfinished: counted to the count date.
+        assert_eq!(working_days_late(d("2022-09-30"), None, d("2022-10-10"), cal), 3);
+        // Finished early is not late.
+        assert_eq!(
+            working_days_late(d("2022-09-30"), Some(d("2022-09-01")), d("2022-12-31"), cal),
+            0
+        );
     }
 }

@@ -431,3 +431,18 @@ fn townships_shares_of_signed_landed_and_started_investment_against_their_target
         .collect();
     assert_eq!(rejected, [("project", 5, "investment"), ("target", 10, "milestone")]);
 }
+
+#[test]
+fn the_shipped_default_method_counts_all_five_measures_and_says_it_is_a_default() {
+    let m = default_method();
+    let counted: Vec<Measure> = m.measures.iter().map(|x| x.measure).collect();
+    assert_eq!(counted, Measure::ALL);
+    let total: f64 = m.measures.iter().map(|x| x.weight).sum();
+    assert_eq!(total, 100.0);
+    assert!(m.notes.iter().any(|n| n.contains("DEFAULT")));
+    // The hash names the method: the same text gives the same hash, any change another.
+    assert_eq!(m.content_hash(), default_method().content_hash());
+    let mut changed = m.clone();
+    changed.measures[0].weight = 36.0;
+    assert_ne!(changed.content_hash(), m.content_hash());
+}

@@ -13,7 +13,7 @@
 //!
 //! **Architecture invariant**: bytes in, values out. No files, no database, no clock.
 
-mod cell;
+pub(crate) mod cell;
 mod csv_text;
 mod dictionary;
 mod error;
@@ -25,9 +25,9 @@ mod ole;
 mod outcome;
 mod refused_out;
 mod rows;
-mod source;
-mod text;
-mod values;
+pub(crate) mod source;
+pub(crate) mod text;
+pub(crate) mod values;
 
 pub use dictionary::ColumnDictionary;
 pub use error::ImportError;

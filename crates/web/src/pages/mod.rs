@@ -17,6 +17,7 @@ mod dashboard;
 mod enterprises;
 mod feeds;
 mod forms;
+mod heroes;
 mod history;
 mod import;
 mod login;
@@ -42,6 +43,8 @@ pub struct Chrome {
     pub is_office: bool,
     pub is_unit: bool,
     pub can_audit: bool,
+    /// 三论英雄 boards (county readers).
+    pub can_read_boards: bool,
 }
 
 impl Chrome {
@@ -58,7 +61,13 @@ impl Chrome {
             is_office: ctx.can(Action::ManageReference),
             is_unit: ctx.session.as_ref().is_some_and(|s| s.user.role == Role::Unit),
             can_audit: ctx.can(Action::ReadAudit),
+            can_read_boards: ctx.can(Action::ReadBoards),
         }
+    }
+
+    /// An enterprise user (whose 三论英雄 entry is its own 亩均 card).
+    pub fn is_enterprise(&self) -> bool {
+        self.role == Some(Role::Enterprise)
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -240,6 +249,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = meetings::routes(t);
     let t = reminders::routes(t);
     let t = feeds::routes(t);
+    let t = heroes::routes(t);
     history::routes(t)
 }
 
