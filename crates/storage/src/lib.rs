@@ -26,6 +26,7 @@ mod error;
 pub mod imports;
 pub mod meetings;
 pub mod heroes;
+pub mod pipeline;
 pub mod problems;
 pub mod projects;
 pub mod regions;
