@@ -371,6 +371,44 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Records a stage change taken from a ledger (台账) or the demo: the project row already
+    /// holds the stage and its date, so only the history row and its audit entry are added.
+    pub async fn import_stage_change(
+        &mut self,
+        project_id: i64,
+        from: Stage,
+        to: Stage,
+        date: NaiveDate,
+        reason: &str,
+    ) -> Result<i64> {
+        let actor = self.actor().clone();
+        let now = self.now().to_string();
+        let active = ProjectState::Active.code();
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO project_stage_changes (project_id, from_stage, to_stage, from_state, to_state, changed_on, reason, overridden, \
+             by_user_id, by_name, created_at) VALUES ($1, $2, $3, $4, $4, $5, $6, 0, $7, $8, $9) RETURNING id",
+        )
+        .bind(project_id)
+        .bind(from.code())
+        .bind(to.code())
+        .bind(active)
+        .bind(date_text(Some(date)))
+        .bind(reason)
+        .bind(actor.user_id)
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(self.conn())
+        .await?;
+        self.audit(
+            "stage_import",
+            "project",
+            Some(project_id),
+            None::<&()>,
+            Some(&serde_json::json!({"from": from, "to": to, "date": date, "reason": reason})),
+        );
+        Ok(id)
+    }
+
     /// Saves a month's report: a new one when the month has none (`expected_version` 0), else an
     /// edit of the existing one at `expected_version` (409 with the current report otherwise).
     pub async fn submit_monthly_report(

@@ -222,7 +222,7 @@ async fn monthly_reports_are_one_per_month_and_feed_the_kpis(store: &Store) {
         MonthlyReportForm {
             month: month.into(),
             completed_investment: amount.into(),
-            progress: "桩基施工".into(),
+            image_progress: "桩基施工".into(),
         }
         .validate(d("2026-06-30"))
         .unwrap()
@@ -305,7 +305,7 @@ async fn a_negative_amount_never_reaches_the_database() {
     let e = MonthlyReportForm {
         month: "2026-04".into(),
         completed_investment: "-1".into(),
-        progress: "x".into(),
+        image_progress: "x".into(),
     }
     .validate(d("2026-06-30"))
     .unwrap_err();
