@@ -27,7 +27,7 @@ pub struct MonthlyReportForm {
     /// 本月完成投资, 万元 (units such as 亿元 accepted).
     pub completed_investment: String,
     /// 形象进度.
-    pub progress: String,
+    pub image_progress: String,
 }
 
 /// A checked monthly report.
@@ -101,8 +101,8 @@ impl MonthlyReportForm {
             ))
             .flatten();
         let progress = errs.check(validation::required_text(
-            "progress",
-            &self.progress,
+            "image_progress",
+            &self.image_progress,
             PROGRESS_MAX_CHARS,
         ));
         errs.into_result(|| MonthlyReportDraft {
@@ -118,7 +118,7 @@ impl MonthlyReportDraft {
         MonthlyReportForm {
             month: month_text(self.month),
             completed_investment: self.completed_investment.to_string(),
-            progress: self.progress.clone(),
+            image_progress: self.progress.clone(),
         }
     }
 }
@@ -194,7 +194,7 @@ mod tests {
         MonthlyReportForm {
             month: month.into(),
             completed_investment: amount.into(),
-            progress: progress.into(),
+            image_progress: progress.into(),
         }
     }
 
@@ -211,14 +211,14 @@ mod tests {
             (form("2026-05", "", "x"), vec!["completed_investment"]),
             (form("2026-05", "很多", "x"), vec!["completed_investment"]),
             (form("2026-05", "0", "停工待料"), vec![]),
-            (form("2026-05", "1", ""), vec!["progress"]),
+            (form("2026-05", "1", ""), vec!["image_progress"]),
             (
                 form("2026-05", "1", &"字".repeat(PROGRESS_MAX_CHARS + 1)),
-                vec!["progress"],
+                vec!["image_progress"],
             ),
             (
                 form("2027-01", "-5", ""),
-                vec!["month", "completed_investment", "progress"],
+                vec!["month", "completed_investment", "image_progress"],
             ),
         ];
         for (f, expected) in table {
