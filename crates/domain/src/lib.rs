@@ -16,6 +16,7 @@ pub mod meeting;
 pub mod org;
 pub mod permission;
 pub mod permu;
+pub mod pipeline;
 pub mod problem;
 pub mod project;
 pub mod ranking;

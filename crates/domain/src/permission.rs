@@ -44,6 +44,23 @@ pub enum Action {
     ManageHeroes,
     /// Publish (freeze) an evaluation: the office alone.
     PublishEvaluation,
+    /// Record a stage change (签约 → … → 达产, 暂停, 终止) of a project led by `lead_unit_id`: the
+    /// office, or the project's lead unit (牵头单位).
+    ChangeStage { lead_unit_id: Option<i64> },
+    /// Override the 供地-before-开工 rule with a reason: the office alone.
+    OverrideStageRule,
+    /// 月度填报 for a project: its enterprise, its lead unit, or the office.
+    ReportMonthly {
+        enterprise_id: Option<i64>,
+        lead_unit_id: Option<i64>,
+    },
+    /// Download an attachment that belongs to `unit_id` (the task's responsible unit, or the
+    /// project's lead unit for monthly photos) of a project of `enterprise_id`: that unit, that
+    /// enterprise, leaders and the office — not every county reader.
+    ReadAttachment {
+        unit_id: Option<i64>,
+        enterprise_id: Option<i64>,
+    },
 }
 
 /// Whether `actor` may do `action`.
@@ -66,6 +83,12 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         (Enterprise, RaiseProblem { enterprise_id }) => own_enterprise(enterprise_id),
         (Unit, AnswerProblem { assigned_unit_id }) => own_unit(assigned_unit_id),
         (Enterprise, ConfirmProblem { enterprise_id }) => own_enterprise(enterprise_id),
+        (Unit, ChangeStage { lead_unit_id }) => own_unit(lead_unit_id),
+        (Enterprise, ReportMonthly { enterprise_id, .. }) => own_enterprise(enterprise_id),
+        (Unit, ReportMonthly { lead_unit_id, .. }) => own_unit(lead_unit_id),
+        (Leader, ReadAttachment { .. }) => true,
+        (Unit, ReadAttachment { unit_id, .. }) => own_unit(unit_id),
+        (Enterprise, ReadAttachment { enterprise_id, .. }) => own_enterprise(enterprise_id),
         _ => false,
     }
 }
@@ -194,5 +217,34 @@ mod tests {
         }
         let office = actor(Role::Admin, None, None);
         assert!(allows(&office, Action::PublishEvaluation) && allows(&office, Action::ManageHeroes));
+    }
+
+    #[test]
+    fn stage_changes_monthly_reports_and_attachments_belong_to_their_project() {
+        let office = actor(Role::Admin, None, None);
+        let lead = actor(Role::Unit, Some(3), None);
+        let other_unit = actor(Role::Unit, Some(4), None);
+        let firm = actor(Role::Enterprise, None, Some(9));
+        let leader = actor(Role::Leader, None, None);
+        let viewer = actor(Role::Viewer, None, None);
+        let stage = Action::ChangeStage { lead_unit_id: Some(3) };
+        assert!(allows(&office, stage) && allows(&lead, stage));
+        assert!(!allows(&other_unit, stage) && !allows(&firm, stage) && !allows(&leader, stage));
+        assert!(allows(&office, Action::OverrideStageRule));
+        assert!(!allows(&lead, Action::OverrideStageRule));
+        let monthly = Action::ReportMonthly {
+            enterprise_id: Some(9),
+            lead_unit_id: Some(3),
+        };
+        assert!(allows(&firm, monthly) && allows(&lead, monthly) && allows(&office, monthly));
+        assert!(!allows(&other_unit, monthly) && !allows(&viewer, monthly) && !allows(&leader, monthly));
+        assert!(!allows(&actor(Role::Enterprise, None, Some(8)), monthly));
+        let file = Action::ReadAttachment {
+            unit_id: Some(3),
+            enterprise_id: Some(9),
+        };
+        assert!(allows(&lead, file) && allows(&firm, file) && allows(&leader, file) && allows(&office, file));
+        assert!(!allows(&other_unit, file) && !allows(&viewer, file));
+        assert!(!allows(&actor(Role::Enterprise, None, Some(8)), file));
     }
 }

@@ -16,6 +16,7 @@ pub enum Backend {
 /// The migrations, in order. Never edit or rename one that has shipped: add a new one.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "pipeline", include_str!("../migrations/0002_pipeline.sql")),
     (3, "meetings", include_str!("../migrations/0003_meetings.sql")),
     (4, "heroes", include_str!("../migrations/0004_heroes.sql")),
 ];

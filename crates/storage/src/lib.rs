@@ -26,6 +26,7 @@ pub mod feeds;
 pub mod heroes;
 pub mod imports;
 pub mod meetings;
+pub mod pipeline;
 pub mod problems;
 pub mod projects;
 pub mod regions;

@@ -33,6 +33,9 @@ pub struct AppConfig {
     /// Whether a reminder sender runs with this server (off in the demo, which has no real
     /// robots); the office's outbox page says so when it does not.
     pub reminders_sending: bool,
+    /// What attachments may be (size, kinds by magic bytes): `data/attachments/policy.json`
+    /// unless configured otherwise. A file is also bounded by `max_upload_bytes`.
+    pub attachments: chainforce_domain::pipeline::AttachmentPolicy,
 }
 
 impl AppConfig {
@@ -47,6 +50,7 @@ impl AppConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             reminders_sending: true,
+            attachments: Default::default(),
         }
     }
 }
@@ -79,6 +83,11 @@ impl AppState {
 
     pub fn config(&self) -> &AppConfig {
         &self.0.config
+    }
+
+    /// Where attachments are kept: `attachments/` under the upload directory.
+    pub fn files(&self) -> chainforce_storage::pipeline::FileStore {
+        chainforce_storage::pipeline::FileStore::new(self.0.config.upload_dir.join("attachments"))
     }
 }
 

@@ -22,6 +22,7 @@ mod history;
 mod import;
 mod login;
 pub(crate) mod meetings;
+pub(crate) mod pipeline;
 mod problems;
 pub(crate) mod projects;
 mod reminders;
@@ -250,6 +251,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = reminders::routes(t);
     let t = feeds::routes(t);
     let t = heroes::routes(t);
+    let t = pipeline::routes(t);
     history::routes(t)
 }
 

@@ -197,6 +197,8 @@ struct DetailPage {
     warning: Option<String>,
     state_options: Vec<Opt>,
     templates: Vec<Opt>,
+    /// Stage changes and their history (issue 4).
+    pipeline: super::pipeline::StageSection,
 }
 
 impl DetailPage {
@@ -243,7 +245,9 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         )
         .await?;
     let t = ctx.t();
+    let pipeline = super::pipeline::StageSection::load(&state, &ctx, &p).await?;
     let page = DetailPage {
+        pipeline,
         chrome: Chrome::new(&ctx, "projects", p.draft.name.clone()),
         stage_dates: store.stage_dates(id).await?,
         tasks: rows,

@@ -7,7 +7,6 @@ use super::{Chrome, FormErrors, or_conflict_page, render, render_invalid, see_ot
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::extract::FormLater;
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::Form;
@@ -231,6 +230,10 @@ struct TaskPage {
     progress: Vec<Opt>,
     report: ProgressForm,
     errors: FormErrors,
+    /// Files attached to the progress notes, and whether this user may download them.
+    attachments: Vec<chainforce_storage::pipeline::Attachment>,
+    can_download: bool,
+    upload_limits: String,
 }
 
 async fn task_page(
@@ -243,6 +246,17 @@ async fn task_page(
     let (task, project) = readable_task(state, ctx, id).await?;
     let deps = state.store().task_dependencies(project.id).await?;
     let updates = state.store().task_updates(id).await?;
+    let attachments = state.store().task_attachments(id).await?;
+    let can_download = ctx.can(Action::ReadAttachment {
+        unit_id: task.responsible_unit_id,
+        enterprise_id: project.draft.enterprise_id,
+    });
+    let policy = super::pipeline::policy(state);
+    let upload_limits = format!(
+        "{} · {}",
+        chainforce_domain::pipeline::attachment::human_size(policy.max_bytes),
+        policy.kinds.iter().map(|k| k.code()).collect::<Vec<_>>().join(", ")
+    );
     let can_report = ctx.can(Action::UpdateTask {
         responsible_unit_id: task.responsible_unit_id,
     });
@@ -273,6 +287,9 @@ async fn task_page(
         can_edit: ctx.can(Action::EditProject),
         report,
         errors,
+        attachments,
+        can_download,
+        upload_limits,
     })
 }
 
@@ -287,29 +304,61 @@ struct ProgressSubmitted {
     version: i64,
 }
 
-/// A responsible unit reports progress on its own task (the office may too).
+/// A responsible unit reports progress on its own task (the office may too), optionally with
+/// an attachment (issue 4: size and kind checked, kept under a generated key).
 async fn report(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: FormLater<ProgressSubmitted>,
+    body: crate::extract::FormOrMultipart<ProgressSubmitted>,
 ) -> AppResult<Response> {
-    let (task, _) = readable_task(&state, &ctx, id).await?;
+    let (task, project) = readable_task(&state, &ctx, id).await?;
     ctx.require(Action::UpdateTask {
         responsible_unit_id: task.responsible_unit_id,
     })?;
-    let s = body.value()?;
+    let policy = super::pipeline::policy(&state);
+    let (s, files) = body.value(policy.max_bytes, policy.max_files_per_upload).await?;
     let t = ctx.t();
+    let mut errs = chainforce_domain::ValidationErrors::new();
     let r = match s.f.validate(chainforce_storage::clock::today()) {
-        Ok(r) => r,
-        Err(e) => return render_invalid(&task_page(&state, &ctx, id, Some(s.f), FormErrors::new(e, t)).await?),
+        Ok(r) => Some(r),
+        Err(e) => {
+            errs.0.extend(e.0);
+            None
+        }
     };
-    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    let checked = match super::pipeline::check_files(&policy, &files) {
+        Ok(c) => c,
+        Err(e) => {
+            errs.0.extend(e.0);
+            Vec::new()
+        }
+    };
+    let Some(r) = r.filter(|_| errs.is_empty()) else {
+        return render_invalid(&task_page(&state, &ctx, id, Some(s.f), FormErrors::new(errs, t)).await?);
+    };
+    let stored = super::pipeline::store_files(&state, &files)?;
     let saved = async {
+        let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         tx.report_task_progress(id, s.version, &r).await?;
+        if !stored.is_empty() {
+            let update_id = tx.latest_task_update(id).await?.ok_or(StoreError::NotFound {
+                entity: "task_update",
+                id,
+            })?;
+            for (f, c) in stored.iter().zip(&checked) {
+                let to = chainforce_storage::pipeline::AttachTo::TaskUpdate { task_id: id, update_id };
+                tx.add_attachment(project.id, to, f, c).await?;
+            }
+        }
         tx.commit().await
     }
     .await;
+    if saved.is_err() {
+        for f in &stored {
+            state.files().remove(&f.key);
+        }
+    }
     match saved.map_err(AppError::from) {
         Ok(()) => Ok(see_other(&format!("/tasks/{id}"))),
         Err(AppError::Invalid(e)) => {

@@ -159,6 +159,16 @@ impl TestApp {
     }
 
     async fn spawn_on(db: TestDb) -> TestApp {
+        Self::spawn_on_with(db, |_| {}).await
+    }
+
+    /// A server over a fresh SQLite database with its configuration adjusted (e.g. a smaller
+    /// attachment limit).
+    pub async fn spawn_with(configure: impl FnOnce(&mut AppConfig)) -> TestApp {
+        Self::spawn_on_with(TestDb::sqlite().await, configure).await
+    }
+
+    async fn spawn_on_with(db: TestDb, configure: impl FnOnce(&mut AppConfig)) -> TestApp {
         let store = db.store.clone();
         let county = build_county(&store).await;
         let uploads = tempfile::tempdir().unwrap();
@@ -169,6 +179,7 @@ impl TestApp {
         );
         config.max_body_bytes = 64 * 1024;
         config.max_upload_bytes = 256 * 1024;
+        configure(&mut config);
         let app = Application::build(store.clone(), config).await.unwrap();
         let addr = app.addr();
         let (tx, rx) = tokio::sync::oneshot::channel();

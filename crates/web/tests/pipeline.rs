@@ -1,0 +1,517 @@
+//! The project pipeline as its users meet it (issue 4): the lead unit and the office record a
+//! project's stages (and the rules say no, naming the field, when they must), the KPI page adds
+//! it up, the enterprise reports its month with photos — for its own project only — the office
+//! sees who has not reported, and attachments reach only those who may read them.
+
+mod support;
+
+use chainforce_domain::problem::ProblemForm;
+use chainforce_storage::AuditActor;
+use chainforce_storage::problems::RaisedBy;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{Client, TestApp};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n";
+
+async fn version(c: &Client, project: i64) -> i64 {
+    let p: Value = c
+        .get(&format!("/api/v1/projects/{project}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    p["version"].as_i64().unwrap()
+}
+
+async fn stage(c: &Client, project: i64, body: Value) -> (StatusCode, Value) {
+    let mut body = body;
+    body["version"] = json!(version(c, project).await);
+    let r = c.post_json(&format!("/api/v1/projects/{project}/stage"), &body).await;
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn fields(v: &Value) -> Vec<String> {
+    v["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn stages_move_by_the_rules_and_the_refusals_name_the_field() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let fgw = app.login("fgw").await; // the project's lead unit
+    let zrzy = app.login("zrzy").await;
+    let company = app.login("company").await;
+    let office = app.login("office").await;
+
+    // The lead unit files the project, then tries to start it before land is supplied.
+    let (s, _) = stage(&fgw, p, json!({"to": "filed", "date": "2026-01-20"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = stage(&fgw, p, json!({"to": "started", "date": "2026-02-02"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["to"]);
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("未供地不能开工"),
+        "{body}"
+    );
+    // Only the office may override, and then with a reason.
+    let (s, body) = stage(
+        &fgw,
+        p,
+        json!({"to": "started", "date": "2026-02-02", "override": true, "reason": "急"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&body), ["to", "override"]);
+    let (s, body) = stage(
+        &office,
+        p,
+        json!({"to": "started", "date": "2026-02-02", "override": true}),
+    )
+    .await;
+    assert_eq!(
+        (s, fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["reason".to_string()])
+    );
+    // Dates never run backwards, nor into the future.
+    let (s, body) = stage(&fgw, p, json!({"to": "land_supplied", "date": "2026-01-19"})).await;
+    assert_eq!(
+        (s, fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["date".to_string()])
+    );
+    let (s, body) = stage(&fgw, p, json!({"to": "land_supplied", "date": "2999-01-01"})).await;
+    assert_eq!(
+        (s, fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["date".to_string()])
+    );
+    // Another unit and the enterprise may not move the project at all.
+    let (s, _) = stage(&zrzy, p, json!({"to": "land_supplied", "date": "2026-02-02"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = stage(&company, p, json!({"to": "land_supplied", "date": "2026-02-02"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The office overrides with a reason; the history says who, when, and that it was overridden.
+    let (s, history) = stage(
+        &office,
+        p,
+        json!({"to": "started", "date": "2026-02-02", "override": true, "reason": "先行用地已获批"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (last["to_stage"].as_str(), last["date"].as_str()),
+        (Some("started"), Some("2026-02-02"))
+    );
+    assert_eq!(last["overridden"], json!(true));
+    assert_eq!(last["by"], json!("office（测试）"));
+
+    // The project page shows the history, and the form posts the same rule (a page error lists
+    // the field in words).
+    let (s, html) = fgw.get_text(&format!("/projects/{p}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("阶段变更记录") && html.contains("先行用地已获批") && html.contains("越过规则"));
+    let v = version(&fgw, p).await.to_string();
+    let r = fgw
+        .post_form(
+            &format!("/projects/{p}/stage"),
+            &[("to", "filed"), ("date", "2026-03-01"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("只能向后推进"));
+    let r = fgw
+        .post_form(
+            &format!("/projects/{p}/stage"),
+            &[
+                ("to", "paused"),
+                ("date", "2026-03-01"),
+                ("reason", "环评整改"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let p_now: Value = fgw.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
+    assert_eq!(p_now["state"], json!("paused"), "{p_now}");
+    // A stale version is a conflict.
+    let r = fgw
+        .post_form(
+            &format!("/projects/{p}/stage"),
+            &[("to", "active"), ("date", "2026-03-02"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn the_kpis_add_up_what_was_recorded() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let office = app.login("office").await;
+    // The project came from the ledger already signed, on 2026-01-05.
+    let mut tx = app.store.begin(&AuditActor::system("ledger")).await.unwrap();
+    let signed_on = "2026-01-05".parse().unwrap();
+    tx.record_stage_date(p, chainforce_domain::project::Stage::Signed, None, Some(signed_on))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for (to, date) in [("land_supplied", "2026-02-02"), ("started", "2026-03-02")] {
+        let (s, b) = stage(&office, p, json!({"to": to, "date": date})).await;
+        assert_eq!(s, StatusCode::OK, "{to}: {b}");
+    }
+    let k: Value = office
+        .get("/api/v1/pipeline?kind=year&date=2026-06-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (k["from"].as_str(), k["to"].as_str()),
+        (Some("2026-01-01"), Some("2026-12-31"))
+    );
+    // Only our project has a 签约 date: one signed, started, before its 计划开工 (2027-03-31).
+    assert_eq!(k["county"]["signed"], json!(1));
+    assert_eq!(k["county"]["start_rate"]["percent"], json!("100.0"));
+    assert_eq!(k["county"]["signed_investment"], json!("20000"));
+    assert_eq!(k["by_township"][0]["group"], json!("东岭镇"));
+    let lead = &k["lead_times"][0];
+    // 01-05 → 02-02: 20 working days; 02-02 → 03-02 across 春节 2026: 16.
+    assert_eq!(
+        (lead["sign_to_land"].as_i64(), lead["land_to_start"].as_i64()),
+        (Some(20), Some(16))
+    );
+    assert_eq!(k["county"]["median_sign_to_start"], json!("36"));
+    // The printable page, with its definitions.
+    let (s, html) = app
+        .login("leader")
+        .await
+        .get_text("/pipeline?kind=quarter&date=2026-03-01")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("履约率") && html.contains("东岭镇") && html.contains("指标口径") && html.contains("data-print")
+    );
+    // Enterprises do not see the county's figures.
+    let company = app.login("company").await;
+    assert_eq!(company.get("/pipeline").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(company.get("/api/v1/pipeline").await.status(), StatusCode::FORBIDDEN);
+}
+
+fn this_month() -> String {
+    chainforce_storage::clock::today().format("%Y-%m").to_string()
+}
+
+#[tokio::test]
+async fn an_enterprise_reports_its_month_for_its_own_project_only() {
+    let app = TestApp::spawn().await;
+    let (own, other) = (app.county.project, app.county.other_project);
+    let company = app.login("company").await;
+    let month = this_month();
+
+    // It sees its own projects only.
+    let list: Value = company.get("/api/v1/projects").await.json().await.unwrap();
+    let ids: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [own]);
+    assert_eq!(
+        company.get(&format!("/projects/{other}/monthly")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = company
+        .post_multipart(
+            &format!("/projects/{other}/monthly"),
+            &[
+                ("month", &month),
+                ("completed_investment", "100"),
+                ("image_progress", "x"),
+                ("version", "0"),
+            ],
+            "photos",
+            "a.pdf",
+            PDF,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = company
+        .post_json(
+            &format!("/api/v1/projects/{other}/monthly"),
+            &json!({"month": month, "completed_investment": "1", "image_progress": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Bad figures are refused by name.
+    let r = company
+        .post_json(
+            &format!("/api/v1/projects/{own}/monthly"),
+            &json!({"month": "2999-01", "completed_investment": "-5", "image_progress": ""}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(fields(&body), ["month", "completed_investment", "image_progress"]);
+
+    // Its month, with a photo, through the page's form.
+    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    let r = company
+        .post_multipart(
+            &format!("/projects/{own}/monthly"),
+            &[
+                ("month", &month),
+                ("completed_investment", "1500.5"),
+                ("image_progress", "厂房钢结构吊装"),
+                ("version", "0"),
+            ],
+            "photos",
+            "工地.png",
+            &png,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let reports: Value = company
+        .get(&format!("/api/v1/projects/{own}/monthly"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &reports[0];
+    assert_eq!(first["completed_investment"], json!("1500.5"));
+    assert_eq!(first["year_to_date"], json!("1500.5"));
+    assert_eq!(first["photo_ids"].as_array().unwrap().len(), 1);
+    let (s, html) = company.get_text(&format!("/projects/{own}/monthly")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("厂房钢结构吊装") && html.contains("工地.png") && html.contains("年初至今"));
+    let photo = first["photo_ids"][0].as_i64().unwrap();
+    let got = company.get(&format!("/attachments/{photo}")).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), png);
+
+    // Resubmitting corrects the month; a second submission at the old version is a conflict.
+    let v = first["version"].as_i64().unwrap();
+    let correct = json!({"month": month, "completed_investment": "1600", "image_progress": "厂房封顶", "version": v});
+    assert_eq!(
+        company
+            .post_json(&format!("/api/v1/projects/{own}/monthly"), &correct)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        company
+            .post_json(&format!("/api/v1/projects/{own}/monthly"), &correct)
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // A new report for the same month without its version is a conflict too (one per month).
+    let again = json!({"month": month, "completed_investment": "1", "image_progress": "x"});
+    assert_eq!(
+        company
+            .post_json(&format!("/api/v1/projects/{own}/monthly"), &again)
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+
+    // The office sees who has not reported: the other project.
+    let office = app.login("office").await;
+    let (s, html) = office.get_text(&format!("/monthly?month={month}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let missing = &html[html.find("未填报").unwrap()..html.find("已填报").unwrap()];
+    assert!(
+        missing.contains("别家电芯项目") && !missing.contains("年产2万吨碳酸锂项目"),
+        "{missing}"
+    );
+    let status: Value = office
+        .get(&format!("/api/v1/monthly?month={month}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reported: Vec<bool> = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reported"].as_bool().unwrap())
+        .collect();
+    assert_eq!(reported.iter().filter(|r| **r).count(), 1);
+    // Units do not get the office's list.
+    assert_eq!(
+        app.login("fgw").await.get("/monthly").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_unit_cannot_update_another_units_task_or_problem() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let d = ProblemForm {
+        title: "供电方案未批".into(),
+        description: String::new(),
+    }
+    .validate()
+    .unwrap();
+    let problem = tx.raise_problem(c.project, &d, RaisedBy::default()).await.unwrap();
+    tx.assign_problem(problem, 1, c.fgw, "2026-12-31".parse().unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let zrzy = app.login("zrzy").await;
+    let fgw = app.login("fgw").await;
+
+    let task: Value = fgw
+        .get(&format!("/api/v1/tasks/{}", c.fgw_task))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let v = task["version"].as_i64().unwrap().to_string();
+    let r = zrzy
+        .post_form(
+            &format!("/tasks/{}/progress", c.fgw_task),
+            &[("progress", "in_progress"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = zrzy
+        .post_multipart(
+            &format!("/tasks/{}/progress", c.fgw_task),
+            &[("progress", "in_progress"), ("version", &v)],
+            "file",
+            "a.pdf",
+            PDF,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let pv = app.store.problem(problem).await.unwrap().version.to_string();
+    let r = zrzy
+        .post_form(
+            &format!("/problems/{problem}/answer"),
+            &[("answer", "已办"), ("version", &pv)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Its own unit may.
+    let r = fgw
+        .post_form(
+            &format!("/problems/{problem}/answer"),
+            &[("answer", "已协调供电公司"), ("version", &pv)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(app.store.problem(problem).await.unwrap().answer.is_some());
+}
+
+#[tokio::test]
+async fn attachments_are_checked_kept_apart_and_downloaded_only_by_those_allowed() {
+    let app = TestApp::spawn_with(|c| c.attachments.max_bytes = 1024).await;
+    let c = &app.county;
+    let fgw = app.login("fgw").await;
+    let path = format!("/tasks/{}/progress", c.fgw_task);
+    let version = || async {
+        let t: Value = fgw
+            .get(&format!("/api/v1/tasks/{}", c.fgw_task))
+            .await
+            .json()
+            .await
+            .unwrap();
+        t["version"].as_i64().unwrap().to_string()
+    };
+
+    // Too big, and not what it claims to be: refused, naming the field, nothing recorded.
+    let big = [PDF, &vec![b' '; 2048]].concat();
+    let v = version().await;
+    let r = fgw
+        .post_multipart(
+            &path,
+            &[("progress", "in_progress"), ("version", &v)],
+            "file",
+            "big.pdf",
+            &big,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("文件不能超过 1 KB"));
+    let exe = b"MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode";
+    let r = fgw
+        .post_multipart(
+            &path,
+            &[("progress", "in_progress"), ("version", &v)],
+            "file",
+            "report.pdf",
+            exe,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("必须是以下之一"));
+    assert!(app.store.task_attachments(c.fgw_task).await.unwrap().is_empty());
+    assert_eq!(version().await, v, "a refused report changes nothing");
+
+    // A PDF whose name tries to climb out of the upload directory.
+    let r = fgw
+        .post_multipart(
+            &path,
+            &[
+                ("progress", "in_progress"),
+                ("note", "用地预审材料已报送"),
+                ("version", &v),
+            ],
+            "file",
+            "../../../etc/备案 通知.pdf",
+            PDF,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let stored = app.store.task_attachments(c.fgw_task).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    let a = &stored[0];
+    assert_eq!(a.original_name, "备案 通知.pdf");
+    assert!(a.storage_key.len() == 32 && a.storage_key.chars().all(|ch| ch.is_ascii_hexdigit()));
+    let (_, html) = fgw.get_text(&format!("/tasks/{}", c.fgw_task)).await;
+    assert!(html.contains("备案 通知.pdf") && html.contains("用地预审材料已报送"));
+
+    // Its unit, the project's enterprise, leaders and the office download it; another unit and
+    // the viewer do not.
+    let url = format!("/attachments/{}", a.id);
+    let got = fgw.get(&url).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.headers()["content-type"], "application/pdf");
+    let cd = got.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''%E5%A4%87%E6%A1%88%20"),
+        "{cd}"
+    );
+    assert_eq!(got.bytes().await.unwrap().as_ref(), PDF);
+    for (who, expected) in [
+        ("company", StatusCode::OK),
+        ("leader", StatusCode::OK),
+        ("office", StatusCode::OK),
+        ("zrzy", StatusCode::FORBIDDEN),
+        ("viewer", StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(app.login(who).await.get(&url).await.status(), expected, "{who}");
+    }
+    // No attachment is reachable by a made-up id or path.
+    assert_eq!(fgw.get("/attachments/9999").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        fgw.get("/attachments/..%2F..%2Fetc%2Fpasswd").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}
