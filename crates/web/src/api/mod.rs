@@ -5,6 +5,7 @@
 
 mod dto;
 mod meetings;
+mod resources;
 
 use crate::app::AppState;
 use crate::context::Ctx;
@@ -79,6 +80,7 @@ struct ApiDoc;
 async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(meetings::MeetingsApi::openapi());
+    doc.merge(resources::ResourcesApi::openapi());
     Json(doc).into_response()
 }
 
@@ -300,5 +302,6 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .get("/api/v1/units", Access::CountyReaders, list_units)
         .get("/api/v1/enterprises", Access::CountyReaders, list_enterprises)
         .get("/api/v1/problems", Access::SignedIn, list_problems);
-    meetings::routes(t)
+    let t = meetings::routes(t);
+    resources::routes(t)
 }
