@@ -61,6 +61,13 @@ pub enum Action {
         unit_id: Option<i64>,
         enterprise_id: Option<i64>,
     },
+    /// 好资源配给好东家: record deposits, run allocation rounds, ask panels, track commitments.
+    ManageResources,
+    /// Read the resource ledger, the rounds, their decisions and the commitments (county readers).
+    ReadResources,
+    /// 专家组: score and give an opinion on an application — only for an expert, and only on what
+    /// the office asked them to review (`assigned`).
+    ReviewApplication { assigned: bool },
 }
 
 /// Whether `actor` may do `action`.
@@ -71,10 +78,12 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
     let own_enterprise = |ent: Option<i64>| actor.enterprise_id.is_some() && actor.enterprise_id == ent;
     match (actor.role, action) {
         (_, EnterprisePortal) => actor.role == Enterprise && actor.enterprise_id.is_some(),
+        (_, ReviewApplication { assigned }) => actor.role == Expert && assigned,
         (Admin, _) => true,
         (Leader | Viewer | Unit, ReadCounty | ReadProject { .. }) => true,
         (Leader, ReadAudit) => true,
         (Leader | Viewer | Unit, ReadBoards) => true,
+        (Leader | Viewer | Unit, ReadResources) => true,
         (Leader, ReadEvaluations | ReadEvaluationCard { .. }) => true,
         (Enterprise, ReadEvaluationCard { enterprise_id }) => own_enterprise(enterprise_id),
         (Enterprise, ReadProject { enterprise_id }) => own_enterprise(enterprise_id),
@@ -246,5 +255,73 @@ mod tests {
         assert!(allows(&lead, file) && allows(&firm, file) && allows(&leader, file) && allows(&office, file));
         assert!(!allows(&other_unit, file) && !allows(&viewer, file));
         assert!(!allows(&actor(Role::Enterprise, None, Some(8)), file));
+    }
+
+    #[test]
+    fn only_the_office_manages_resources_and_county_readers_read_them() {
+        let office = actor(Role::Admin, None, None);
+        assert!(allows(&office, Action::ManageResources) && allows(&office, Action::ReadResources));
+        for role in [Role::Leader, Role::Unit, Role::Viewer] {
+            let a = actor(role, Some(3), None);
+            assert!(allows(&a, Action::ReadResources), "{role:?}");
+            assert!(!allows(&a, Action::ManageResources), "{role:?}");
+        }
+        let e = actor(Role::Enterprise, None, Some(9));
+        assert!(!allows(&e, Action::ReadResources) && !allows(&e, Action::ManageResources));
+    }
+
+    #[test]
+    fn an_expert_reviews_only_what_they_are_asked_to_and_sees_nothing_else() {
+        let x = actor(Role::Expert, None, None);
+        assert!(allows(&x, Action::ReviewApplication { assigned: true }));
+        assert!(!allows(&x, Action::ReviewApplication { assigned: false }));
+        // Not even the office reviews in an expert's place.
+        let office = actor(Role::Admin, None, None);
+        assert!(!allows(&office, Action::ReviewApplication { assigned: true }));
+        for a in [
+            Action::ReadCounty,
+            Action::ReadProject { enterprise_id: None },
+            Action::EditProject,
+            Action::UpdateTask {
+                responsible_unit_id: None,
+            },
+            Action::RaiseProblem { enterprise_id: None },
+            Action::AssignProblem,
+            Action::AnswerProblem { assigned_unit_id: None },
+            Action::ConfirmProblem { enterprise_id: None },
+            Action::ManageReference,
+            Action::EnterprisePortal,
+            Action::ReadAudit,
+            Action::RunMeeting,
+            Action::ManageReminders,
+            Action::ReadBoards,
+            Action::ReadEvaluations,
+            Action::ReadEvaluationCard { enterprise_id: None },
+            Action::ManageHeroes,
+            Action::PublishEvaluation,
+            Action::ManageResources,
+            Action::ReadResources,
+            Action::ChangeStage { lead_unit_id: None },
+            Action::OverrideStageRule,
+            Action::ReportMonthly {
+                enterprise_id: None,
+                lead_unit_id: None,
+            },
+            Action::ReadAttachment {
+                unit_id: None,
+                enterprise_id: None,
+            },
+        ] {
+            assert!(!allows(&x, a), "{a:?}");
+        }
+        // An expert linked to a unit or an enterprise by mistake gains nothing from it.
+        let linked = actor(Role::Expert, Some(3), Some(9));
+        assert!(!allows(&linked, Action::ReadProject { enterprise_id: Some(9) }));
+        assert!(!allows(
+            &linked,
+            Action::UpdateTask {
+                responsible_unit_id: Some(3)
+            }
+        ));
     }
 }

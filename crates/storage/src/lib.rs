@@ -31,6 +31,7 @@ pub mod problems;
 pub mod projects;
 pub mod regions;
 pub mod reminders;
+pub mod resources;
 mod row;
 pub mod schedule;
 pub mod sessions;

@@ -34,6 +34,8 @@ pub enum Access {
     Owner,
     /// An enterprise user's own pages (企业 accounts only).
     Enterprises,
+    /// Experts (专家) only; each handler then shows only what the expert was asked to review.
+    Experts,
 }
 
 impl Access {
@@ -47,6 +49,7 @@ impl Access {
             Access::LeadersAndOffice => Some(Some(Action::ReadAudit)),
             Access::Office => Some(Some(Action::ManageReference)),
             Access::Enterprises => Some(Some(Action::EnterprisePortal)),
+            Access::Experts => Some(Some(Action::ReviewApplication { assigned: true })),
         }
     }
 }

@@ -12,7 +12,7 @@ use chainforce_web::routes::{Access, table};
 use reqwest::{Method, StatusCode};
 use support::{Client, TestApp};
 
-const ROLES: [&str; 6] = ["anonymous", "office", "leader", "fgw", "company", "viewer"];
+const ROLES: [&str; 7] = ["anonymous", "office", "leader", "fgw", "company", "viewer", "expert"];
 
 /// The objects a route's `{…}` stands for: the county's own (the enterprise's project, the
 /// 发改委 task) or a foreign one (another enterprise's project, another unit's task).
@@ -71,11 +71,15 @@ fn meant_for(access: Access, role: &str, method: &Method, foreign: bool) -> Opti
     let county_reader = matches!(role, "office" | "leader" | "fgw" | "viewer");
     Some(match access {
         Public => true,
+        // An expert has no county data: their home redirects to their reviews and the county
+        // lists refuse them (the resources story checks both).
+        SignedIn if role == "expert" => return None,
         SignedIn => role != "anonymous",
         CountyReaders => county_reader,
         LeadersAndOffice => matches!(role, "office" | "leader"),
         Office => role == "office",
         Enterprises => role == "company",
+        Experts => role == "expert",
         Owner => match (role, *method == Method::GET) {
             ("anonymous", _) => false,
             // Reading: an enterprise on its own project only; who else reads depends on the
@@ -86,7 +90,7 @@ fn meant_for(access: Access, role: &str, method: &Method, foreign: bool) -> Opti
             // Changing: leaders and viewers never; others depend on the object and the
             // action (covered by the role stories), except that a foreign object is refused
             // to the enterprise.
-            ("leader" | "viewer", false) => false,
+            ("leader" | "viewer" | "expert", false) => false,
             ("company", false) if foreign => false,
             _ => return None,
         },

@@ -20,6 +20,7 @@ mod allocate;
 mod commitment;
 mod decision;
 mod eligibility;
+mod forms;
 mod ledger;
 mod panel;
 mod round;
@@ -37,6 +38,10 @@ pub use commitment::{
 pub use decision::{Decision, RoundInput, RoundOutcome, decide_round};
 pub use eligibility::{
     ApplicantProfile, Application, EligibilityRule, RuleCheck, Violation, ViolationKind, check_eligibility,
+};
+pub use forms::{
+    ApplicationDraft, ApplicationForm, DepositForm, ProgressForm, RoundDraft, RoundForm, SheetForm, ViolationForm,
+    default_panel_criteria,
 };
 pub use ledger::{Deposit, DepositFigures, EstimateCategory, LedgerTotal, OreType, ResourceLedger, resource_ledger};
 pub use panel::{

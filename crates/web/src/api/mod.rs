@@ -6,6 +6,7 @@
 mod dto;
 mod meetings;
 mod pipeline;
+mod resources;
 
 use crate::app::AppState;
 use crate::context::Ctx;
@@ -81,6 +82,7 @@ async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(meetings::MeetingsApi::openapi());
     doc.merge(pipeline::PipelineApi::openapi());
+    doc.merge(resources::ResourcesApi::openapi());
     Json(doc).into_response()
 }
 
@@ -303,5 +305,6 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .get("/api/v1/enterprises", Access::CountyReaders, list_enterprises)
         .get("/api/v1/problems", Access::SignedIn, list_problems);
     let t = meetings::routes(t);
-    pipeline::routes(t)
+    let t = pipeline::routes(t);
+    resources::routes(t)
 }

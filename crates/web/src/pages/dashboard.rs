@@ -48,6 +48,10 @@ impl DashboardPage {
 
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let user = ctx.user()?;
+    if ctx.can(Action::ReviewApplication { assigned: true }) {
+        // Experts see only what they are asked to review.
+        return Ok(Redirect::to("/resources/reviews").into_response());
+    }
     if !ctx.can(Action::ReadCounty) {
         // Enterprise users have no county overview: their home is their projects.
         return Ok(Redirect::to("/projects").into_response());

@@ -26,6 +26,7 @@ pub(crate) mod pipeline;
 mod problems;
 pub(crate) mod projects;
 mod reminders;
+mod resources;
 mod tasks;
 mod units;
 mod users;
@@ -46,6 +47,8 @@ pub struct Chrome {
     pub can_audit: bool,
     /// 三论英雄 boards (county readers).
     pub can_read_boards: bool,
+    /// 好资源配给好东家: the ledger, rounds and commitments (county readers).
+    pub can_read_resources: bool,
 }
 
 impl Chrome {
@@ -63,12 +66,18 @@ impl Chrome {
             is_unit: ctx.session.as_ref().is_some_and(|s| s.user.role == Role::Unit),
             can_audit: ctx.can(Action::ReadAudit),
             can_read_boards: ctx.can(Action::ReadBoards),
+            can_read_resources: ctx.can(Action::ReadResources),
         }
     }
 
     /// An enterprise user (whose 三论英雄 entry is its own 亩均 card).
     pub fn is_enterprise(&self) -> bool {
         self.role == Some(Role::Enterprise)
+    }
+
+    /// An expert (专家), whose entry is their review assignments.
+    pub fn is_expert(&self) -> bool {
+        self.role == Some(Role::Expert)
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -252,6 +261,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = feeds::routes(t);
     let t = heroes::routes(t);
     let t = pipeline::routes(t);
+    let t = resources::routes(t);
     history::routes(t)
 }
 

@@ -86,6 +86,7 @@ async fn build_county(store: &Store) -> County {
         ("zrzy", "unit", &*zrzy.to_string(), ""),
         ("company", "enterprise", "", &*enterprise.to_string()),
         ("viewer", "viewer", "", ""),
+        ("expert", "expert", "", ""),
     ];
     // Argon2 with default parameters, once for all users (the same password).
     let hash = chainforce_web::auth::hash_password(PASSWORD);

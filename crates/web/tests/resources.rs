@@ -1,0 +1,459 @@
+//! 好资源配给好东家 (issue 9) as the county's users meet it: the office records the deposits and
+//! reads the ledger with Li2O and LCE derived, opens a round, enters three applications — one of
+//! them ineligible, with the reason shown rule by rule — asks four experts to review (one declares
+//! a conflict), publishes the decision with why, and the published round refuses every change;
+//! experts see only the round they were asked to review; a commitment falling behind raises an
+//! alert on the page and in the API; every export opens.
+
+mod support;
+
+use chainforce_domain::allocation::{ApplicationForm, RoundRules, default_panel_criteria};
+use chainforce_domain::enterprise::EnterpriseForm;
+use chainforce_domain::org::UserForm;
+use chainforce_storage::resources::allocation_chain;
+use chainforce_storage::{AuditActor, StoreError};
+use reqwest::StatusCode;
+use support::{Client, PASSWORD, TestApp, xlsx_text};
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn post(c: &Client, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let res = c.post_form(path, fields).await;
+    let status = res.status();
+    let loc = location(&res);
+    (status, loc, res.text().await.unwrap())
+}
+
+/// Points for a total of `total` out of 100, spread over the shipped criteria.
+fn sheet_fields(total: i64) -> Vec<(String, String)> {
+    default_panel_criteria()
+        .into_iter()
+        .map(|c| {
+            let p = chainforce_domain::Amount::from_raw(c.max_points.raw() * total / 100);
+            (format!("points.{}", c.code), p.to_string())
+        })
+        .collect()
+}
+
+async fn score(c: &Client, round: i64, app: i64, total: i64, opinion: &str) -> StatusCode {
+    let mut fields = sheet_fields(total);
+    fields.push(("opinion".into(), opinion.into()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post_form(&format!("/resources/reviews/{round}/applications/{app}/sheet"), &refs)
+        .await
+        .status()
+}
+
+#[tokio::test]
+async fn the_office_allocates_ore_with_reasons_experts_review_and_commitments_are_tracked() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let office = app.login("office").await;
+
+    // 摸清家底: a deposit without a grade is refused naming the field; two good ones are kept.
+    let (status, _, body) = post(
+        &office,
+        "/resources/deposits",
+        &[
+            ("name", "示范瓷土矿"),
+            ("place", "甲镇"),
+            ("ore_type", "porcelain_clay"),
+            ("category", "indicated"),
+            ("ore_t", "100000000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("aria-invalid"), "{body}");
+    for (name, place, ore, ore_t, grade, annual) in [
+        ("示范瓷土矿", "甲镇", "porcelain_clay", "100000000", "0.35", "3000000"),
+        ("乙乡锂云母矿", "乙乡", "lepidolite", "5000000", "0.5", "200000"),
+    ] {
+        let (status, loc, _) = post(
+            &office,
+            "/resources/deposits",
+            &[
+                ("name", name),
+                ("place", place),
+                ("ore_type", ore),
+                ("category", "indicated"),
+                ("ore_t", ore_t),
+                ("li2o_grade_pct", grade),
+                ("annual_output_t_ore", annual),
+            ],
+        )
+        .await;
+        assert_eq!((status, loc.as_str()), (StatusCode::SEE_OTHER, "/resources"));
+    }
+    let (status, ledger) = office.get_text("/resources").await;
+    assert_eq!(status, StatusCode::OK);
+    // 1e8 t × 0.35% = 350 000 t Li2O; × 2.473 = 865 550 t LCE — with their units.
+    assert!(ledger.contains("350,000 吨氧化锂(Li2O)"), "{ledger}");
+    assert!(ledger.contains("865,550 吨碳酸锂当量(LCE)"), "{ledger}");
+    // Totals: 350 000 + 25 000 t Li2O.
+    assert!(ledger.contains("375,000 吨氧化锂(Li2O)"), "{ledger}");
+    let api: serde_json::Value = office.get("/api/v1/resources/ledger").await.json().await.unwrap();
+    assert_eq!(api["total"]["li2o"]["value"], "375000");
+    assert_eq!(api["total"]["li2o"]["unit"], "t_li2o");
+    assert_eq!(api["by_place"].as_array().unwrap().len(), 2);
+    let deposits = app.store.deposits(c.region).await.unwrap();
+
+    // A third applicant with an open environmental case, and four more experts.
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let bing = tx
+        .create_enterprise(
+            c.region,
+            &EnterpriseForm {
+                name: "丙材料有限公司".into(),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let hash = chainforce_web::auth::hash_password(PASSWORD);
+    let mut experts = vec![app.store.user_by_username("expert").await.unwrap().unwrap().id];
+    for name in ["expert2", "expert3", "expert4", "outsider"] {
+        let f = UserForm {
+            username: name.into(),
+            display_name: format!("{name}（专家）"),
+            role: "expert".into(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        experts.push(
+            tx.create_user(c.region, &f.validate(true).unwrap(), &hash)
+                .await
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    let (status, _, _) = post(
+        &office,
+        "/resources/violations",
+        &[
+            ("enterprise_id", &bing.to_string()),
+            ("kind", "environment"),
+            ("summary", "锂渣违规堆存"),
+            ("opened_on", "2026-03-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The round: 5 000 t LCE a year from both deposits, the shipped rules with a panel score
+    // counted from what remains after dropping the highest and lowest.
+    let mut rules = RoundRules::builtin();
+    rules.panel.min_counted = 1;
+    let rules_json = serde_json::to_string_pretty(&rules).unwrap();
+    let (d1, d2) = (deposits[0].deposit.id.to_string(), deposits[1].deposit.id.to_string());
+    let (status, loc, _) = post(
+        &office,
+        "/resources/rounds",
+        &[
+            ("name", "2026 年第一批锂资源配置"),
+            ("quota_unit", "t_lce_per_year"),
+            ("capacity_unit", "GWh/年"),
+            ("deposit_1", &d1),
+            ("amount_1", "3000"),
+            ("deposit_2", &d2),
+            ("amount_2", "2000"),
+            ("method", "rank_order"),
+            ("rules_json", &rules_json),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let round: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
+    let version = |round| {
+        let store = app.store.clone();
+        async move { store.round(round).await.unwrap().summary.version.to_string() }
+    };
+    let (status, _, _) = post(
+        &office,
+        &format!("/resources/rounds/{round}/state"),
+        &[("to", "open"), ("version", &version(round).await)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The office enters each enterprise's signed application.
+    let apply = |enterprise: i64, requested: &str, investment: &str, products: &str, capacity: &str, local: &str| {
+        vec![
+            ("enterprise_id".to_string(), enterprise.to_string()),
+            ("requested".into(), requested.into()),
+            ("investment_wan".into(), investment.into()),
+            ("products".into(), products.into()),
+            ("capacity".into(), capacity.into()),
+            ("local_processing_pct".into(), local.into()),
+            ("start_by".into(), "2025-12-31".into()),
+            ("production_by".into(), "2030-12-31".into()),
+            ("listed".into(), "on".into()),
+        ]
+    };
+    for fields in [
+        apply(
+            c.enterprise,
+            "4000",
+            "60亿元",
+            "lithium_carbonate, lfp_cathode, cell, pack",
+            "20",
+            "80",
+        ),
+        apply(c.other_enterprise, "3000", "550000", "cell", "10", "60"),
+        apply(bing, "1000", "520000", "lfp_cathode", "5", "90"),
+    ] {
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, _, body) = post(&office, &format!("/resources/rounds/{round}/applications"), &refs).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    }
+    // An unknown product is refused, naming the field.
+    let mut bad = apply(c.enterprise, "1", "1", "battery", "1", "1");
+    bad[0].1 = bing.to_string();
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, body) = post(&office, &format!("/resources/rounds/{round}/applications"), &refs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("产业链中没有环节 battery"), "{body}");
+    let apps: Vec<i64> = app
+        .store
+        .round_applications(round)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.application.id)
+        .collect();
+    assert_eq!(apps.len(), 3);
+
+    // The panel: four experts; the outsider is not on it.
+    let mut panel: Vec<(&str, String)> = experts[..4].iter().map(|e| ("expert", e.to_string())).collect();
+    panel.push(("expert", experts[0].to_string()));
+    let refs: Vec<(&str, &str)> = panel.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = post(&office, &format!("/resources/rounds/{round}/panel"), &refs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Experts see only their assignment, and nothing of the county.
+    let outsider = app.login("outsider").await;
+    let (_, list) = outsider.get_text("/resources/reviews").await;
+    assert!(!list.contains("2026 年第一批"), "{list}");
+    assert_eq!(
+        outsider.get(&format!("/resources/reviews/{round}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(score(&outsider, round, apps[0], 90, "").await, StatusCode::NOT_FOUND);
+    let mut reviewers = Vec::new();
+    for name in ["expert", "expert2", "expert3", "expert4"] {
+        reviewers.push(app.login(name).await);
+    }
+    let x = &reviewers[0];
+    let home = x.get("/").await;
+    assert_eq!(location(&home), "/resources/reviews");
+    let (_, list) = x.get_text("/resources/reviews").await;
+    assert!(list.contains("2026 年第一批锂资源配置"), "{list}");
+    for path in [
+        "/resources",
+        "/resources/rounds",
+        "/projects",
+        "/problems",
+        "/api/v1/resources/ledger",
+    ] {
+        assert_eq!(x.get(path).await.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(
+        x.get(&format!("/resources/rounds/{round}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // A score above a criterion's maximum is refused on that criterion.
+    let first = &default_panel_criteria()[0];
+    let (status, _, body) = post(
+        x,
+        &format!("/resources/reviews/{round}/applications/{}/sheet", apps[0]),
+        &[(format!("points.{}", first.code).as_str(), "999")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains(&format!("0 到 {}", first.max_points)) || body.contains("field-error"),
+        "{body}"
+    );
+    // 测试锂业: 90, 80, 70, 60 → 75 after dropping 90 and 60. 别家电池: 70, 50, 60, and 100
+    // from an expert who then declares a conflict → 60.
+    for (r, (a, b)) in reviewers.iter().zip([(90, 70), (80, 50), (70, 60), (60, 100)]) {
+        assert_eq!(
+            score(r, round, apps[0], a, &format!("意见{a}")).await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(score(r, round, apps[1], b, "").await, StatusCode::SEE_OTHER);
+    }
+    let (status, _, _) = post(
+        &reviewers[3],
+        &format!("/resources/reviews/{round}/applications/{}/conflict", apps[1]),
+        &[("reason", "曾任该企业技术顾问")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let results = app.store.panel_results(round).await.unwrap();
+    let p = |id: i64| results.iter().find(|p| p.application_id == id).unwrap().score;
+    assert_eq!(p(apps[0]), Some("75".parse().unwrap()));
+    assert_eq!(p(apps[1]), Some("60".parse().unwrap()));
+
+    // Close and preview: 丙 is shown ineligible with the reason of each rule.
+    let (status, _, _) = post(
+        &office,
+        &format!("/resources/rounds/{round}/state"),
+        &[("to", "closed"), ("version", &version(round).await)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = office.get_text(&format!("/resources/rounds/{round}")).await;
+    assert!(page.contains("配置预览"), "{page}");
+    assert!(page.contains("产品「磷酸铁锂正极」均未做到「电芯」环节"), "{page}");
+    assert!(
+        page.contains("有未整改问题：生态环境：锂渣违规堆存（2026-03-01 起）"),
+        "{page}"
+    );
+    assert!(
+        page.contains("承诺投资 520000 万元，达到最低要求 500000 万元"),
+        "{page}"
+    );
+
+    // Publish: the decision with why.
+    let (status, _, _) = post(
+        &office,
+        &format!("/resources/rounds/{round}/publish"),
+        &[("version", &version(round).await)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let leader = app.login("leader").await;
+    let (status, page) = leader.get_text(&format!("/resources/rounds/{round}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("本轮已公布并冻结"), "{page}");
+    assert!(page.contains("4,000 吨碳酸锂当量/年"), "{page}");
+    assert!(page.contains("意见90"), "{page}");
+    let api: serde_json::Value = leader
+        .get(&format!("/api/v1/resources/rounds/{round}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["published"], true);
+    let decisions = api["outcome"]["decisions"].as_array().unwrap();
+    let granted: Vec<(&str, &str)> = decisions
+        .iter()
+        .map(|d| {
+            (
+                d["enterprise_name"].as_str().unwrap(),
+                d["granted"]["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Rank order: 测试锂业 first gets its 4 000 in full; 别家电池 gets the 1 000 left of 5 000.
+    assert_eq!(
+        granted,
+        [
+            ("测试锂业有限公司", "4000"),
+            ("别家电池有限公司", "1000"),
+            ("丙材料有限公司", "0")
+        ]
+    );
+    assert_eq!(decisions[2]["checks"][2]["passed"], false);
+
+    // Frozen: the pages refuse (409) and so does the store itself.
+    let frozen = [
+        (
+            format!("/resources/rounds/{round}/state"),
+            vec![("to", "open"), ("version", "99")],
+        ),
+        (format!("/resources/rounds/{round}/publish"), vec![("version", "99")]),
+        (format!("/resources/rounds/{round}/panel"), vec![("expert", "1")]),
+        (format!("/resources/rounds/{round}/applications"), {
+            vec![("enterprise_id", "1")]
+        }),
+    ];
+    for (path, fields) in &frozen {
+        let (status, _, _) = post(&office, path, fields).await;
+        assert!(
+            status == StatusCode::CONFLICT || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {status}"
+        );
+    }
+    // A complete, valid application is refused because the round is frozen, not for its form.
+    let good = apply(bing, "10", "520000", "cell", "1", "1");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = post(&office, &format!("/resources/rounds/{round}/applications"), &refs).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(score(x, round, apps[0], 10, "").await, StatusCode::CONFLICT);
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let draft = ApplicationForm {
+        enterprise_id: bing.to_string(),
+        requested: "1".into(),
+        investment_wan: "1".into(),
+        products: "cell".into(),
+        capacity: "1".into(),
+        local_processing_pct: "1".into(),
+        start_by: "2026-01-01".into(),
+        production_by: "2026-02-01".into(),
+        ..Default::default()
+    }
+    .validate(&allocation_chain())
+    .unwrap();
+    let e = tx.create_application(round, &draft).await.unwrap_err();
+    assert!(matches!(e, StoreError::Frozen { .. }), "{e:?}");
+    drop(tx);
+    let (status, _) = office.get_text(&format!("/resources/rounds/{round}/edit")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Commitments: 测试锂业 started in time; 别家电池 promised to start by 2025-12-31 and has not.
+    let (status, _, _) = post(
+        &office,
+        &format!("/resources/commitments/{}/progress", apps[0]),
+        &[("investment_to_date_wan", "100000"), ("started_on", "2025-12-01")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = post(
+        &office,
+        &format!("/resources/commitments/{}/progress", apps[2]),
+        &[("investment_to_date_wan", "1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "丙 got nothing: nothing to track");
+    let (_, page) = leader.get_text("/resources/commitments").await;
+    let behind = page
+        .find("commitment behind")
+        .expect("a commitment behind schedule is marked");
+    assert!(page[behind..].contains("别家电池有限公司"), "{page}");
+    assert!(page.contains("承诺滞后预警：1"), "{page}");
+    let api: serde_json::Value = leader.get("/api/v1/resources/commitments").await.json().await.unwrap();
+    assert_eq!(api["alerts"], 1);
+    assert_eq!(api["commitments"][0]["enterprise_name"], "别家电池有限公司");
+    assert_eq!(api["commitments"][0]["report"]["status"], "behind");
+
+    // Every export opens and says what the page says.
+    for (path, expect) in [
+        ("/resources/ledger.xlsx".to_string(), "示范瓷土矿"),
+        (format!("/resources/rounds/{round}/decisions.xlsx"), "锂渣违规堆存"),
+        (format!("/resources/rounds/{round}/reviews.xlsx"), "曾任该企业技术顾问"),
+        ("/resources/commitments.xlsx".to_string(), "别家电池有限公司"),
+    ] {
+        let res = leader.get(&path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let bytes = res.bytes().await.unwrap();
+        let text = xlsx_text(&bytes);
+        assert!(text.contains(expect), "{path}");
+    }
+    // An enterprise has none of it.
+    let company = app.login("company").await;
+    assert_eq!(company.get("/resources").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        company.get("/resources/ledger.xlsx").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
