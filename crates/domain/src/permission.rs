@@ -44,6 +44,9 @@ pub enum Action {
     ManageHeroes,
     /// Publish (freeze) an evaluation: the office alone.
     PublishEvaluation,
+    /// 包挂领导 view: a leader's own projects, their red items and the problems waiting on
+    /// others (leaders for themselves, the office for any leader).
+    ReadLeaderView,
 }
 
 /// Whether `actor` may do `action`.
@@ -57,6 +60,7 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         (Admin, _) => true,
         (Leader | Viewer | Unit, ReadCounty | ReadProject { .. }) => true,
         (Leader, ReadAudit) => true,
+        (Leader, ReadLeaderView) => true,
         (Leader | Viewer | Unit, ReadBoards) => true,
         (Leader, ReadEvaluations | ReadEvaluationCard { .. }) => true,
         (Enterprise, ReadEvaluationCard { enterprise_id }) => own_enterprise(enterprise_id),
@@ -194,5 +198,18 @@ mod tests {
         }
         let office = actor(Role::Admin, None, None);
         assert!(allows(&office, Action::PublishEvaluation) && allows(&office, Action::ManageHeroes));
+    }
+
+    #[test]
+    fn the_leaders_view_is_for_leaders_and_the_office() {
+        assert!(allows(&actor(Role::Leader, None, None), Action::ReadLeaderView));
+        assert!(allows(&actor(Role::Admin, None, None), Action::ReadLeaderView));
+        for a in [
+            actor(Role::Unit, Some(3), None),
+            actor(Role::Enterprise, None, Some(9)),
+            actor(Role::Viewer, None, None),
+        ] {
+            assert!(!allows(&a, Action::ReadLeaderView), "{a:?}");
+        }
     }
 }
