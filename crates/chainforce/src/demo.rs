@@ -19,10 +19,14 @@ use chainforce_storage::{AuditActor, Store};
 use chrono::Duration;
 use serde::Deserialize;
 
+mod battlemap;
 mod heroes;
 
 const COUNTY: &str = include_str!("../../../data/demo/county.json");
 const LITHIUM_CHAIN: &str = include_str!("../../../data/chains/lithium.json");
+/// The demo leader account's display name: one of the county's 包挂领导, so that its 包挂领导 view
+/// lists the projects that name it.
+const DEMO_LEADER: &str = "张县长";
 
 #[derive(Deserialize)]
 struct County {
@@ -324,6 +328,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     }
     tx.commit().await?;
     heroes::load(store, region, &enterprise_ids, &townships, fgw, today).await?;
+    battlemap::load(store, region, scale > county.projects.len(), DEMO_LEADER, today).await?;
 
     println!(
         "\n  演示数据（示例县，虚构）/ demo county (fictional): {} 个项目 projects",
@@ -342,7 +347,7 @@ async fn create_users(store: &Store, region: i64, unit_id: i64, enterprise_id: i
     let fixed = std::env::var("CHAINFORCE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     let specs: [(&str, &str, &str); 5] = [
         ("office", "admin", "专班办公室（示例）"),
-        ("leader", "leader", "县领导（示例）"),
+        ("leader", "leader", DEMO_LEADER),
         ("fgw", "unit", "发改委经办人（示例）"),
         ("company", "enterprise", "企业联系人（示例）"),
         ("viewer", "viewer", "观察员（示例）"),

@@ -8,6 +8,7 @@
 pub mod allocation;
 pub mod amount;
 pub mod audit;
+pub mod battlemap;
 pub mod calendar;
 pub mod chain;
 pub mod credit_code;

@@ -68,6 +68,9 @@ pub enum Action {
     /// 专家组: score and give an opinion on an application — only for an expert, and only on what
     /// the office asked them to review (`assigned`).
     ReviewApplication { assigned: bool },
+    /// 包挂领导 view: a leader's own projects, their red items and the problems waiting on
+    /// others (leaders for themselves, the office for any leader).
+    ReadLeaderView,
 }
 
 /// Whether `actor` may do `action`.
@@ -82,6 +85,7 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         (Admin, _) => true,
         (Leader | Viewer | Unit, ReadCounty | ReadProject { .. }) => true,
         (Leader, ReadAudit) => true,
+        (Leader, ReadLeaderView) => true,
         (Leader | Viewer | Unit, ReadBoards) => true,
         (Leader | Viewer | Unit, ReadResources) => true,
         (Leader, ReadEvaluations | ReadEvaluationCard { .. }) => true,
@@ -323,5 +327,19 @@ mod tests {
                 responsible_unit_id: Some(3)
             }
         ));
+        assert!(!allows(&x, Action::ReadLeaderView));
+    }
+
+    #[test]
+    fn the_leaders_view_is_for_leaders_and_the_office() {
+        assert!(allows(&actor(Role::Leader, None, None), Action::ReadLeaderView));
+        assert!(allows(&actor(Role::Admin, None, None), Action::ReadLeaderView));
+        for a in [
+            actor(Role::Unit, Some(3), None),
+            actor(Role::Enterprise, None, Some(9)),
+            actor(Role::Viewer, None, None),
+        ] {
+            assert!(!allows(&a, Action::ReadLeaderView), "{a:?}");
+        }
     }
 }

@@ -15,6 +15,7 @@
 //! commit. The audit entries are appended at commit, in the same transaction, hash-chained.
 
 pub mod audit;
+pub mod battlemap;
 pub mod calendar;
 pub mod chains;
 pub mod clock;

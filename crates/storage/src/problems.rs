@@ -33,11 +33,11 @@ pub struct Problem {
     pub version: i64,
 }
 
-const SELECT: &str = "SELECT pr.*, p.name AS project_name, p.enterprise_id AS project_enterprise_id, u.name AS unit_name, \
+pub(crate) const SELECT: &str = "SELECT pr.*, p.name AS project_name, p.enterprise_id AS project_enterprise_id, u.name AS unit_name, \
      us.display_name AS raised_by_name FROM problems pr JOIN projects p ON p.id = pr.project_id \
      LEFT JOIN units u ON u.id = pr.assigned_unit_id LEFT JOIN users us ON us.id = pr.raised_by_user_id";
 
-fn from_row(r: &AnyRow) -> Result<Problem, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Problem, sqlx::Error> {
     Ok(Problem {
         id: r.i64("id")?,
         project_id: r.i64("project_id")?,

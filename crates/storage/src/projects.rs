@@ -28,11 +28,11 @@ pub struct Project {
     pub chain_node_name: Option<String>,
 }
 
-const SELECT: &str = "SELECT p.*, e.name AS enterprise_name, t.name AS township_name, l.name AS lead_unit_name, n.name AS chain_node_name \
+pub(crate) const SELECT: &str = "SELECT p.*, e.name AS enterprise_name, t.name AS township_name, l.name AS lead_unit_name, n.name AS chain_node_name \
      FROM projects p LEFT JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN units t ON t.id = p.township_id \
      LEFT JOIN units l ON l.id = p.lead_unit_id LEFT JOIN chain_nodes n ON n.id = p.chain_node_id";
 
-fn from_row(r: &AnyRow) -> Result<Project, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Project, sqlx::Error> {
     let nature = match r.opt_text("nature")? {
         Some(n) => Some(ConstructionNature::parse(&n).ok_or_else(|| sqlx::Error::ColumnDecode {
             index: "nature".into(),

@@ -56,10 +56,10 @@ pub struct TaskDependency {
     pub lag_days: i64,
 }
 
-const SELECT: &str = "SELECT t.*, p.name AS project_name, u.name AS unit_name FROM tasks t \
+pub(crate) const SELECT: &str = "SELECT t.*, p.name AS project_name, u.name AS unit_name FROM tasks t \
      JOIN projects p ON p.id = t.project_id LEFT JOIN units u ON u.id = t.responsible_unit_id";
 
-fn from_row(r: &AnyRow) -> Result<Task, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Task, sqlx::Error> {
     Ok(Task {
         id: r.i64("id")?,
         project_id: r.i64("project_id")?,

@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden,
     NotFound,
     Invalid(ValidationErrors),
+    /// A query string (filters) with a bad value: 400 naming the field.
+    BadQuery(ValidationErrors),
     Conflict {
         entity: &'static str,
         current_version: i64,
@@ -55,6 +57,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Frozen => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -70,6 +73,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Invalid(_) => "invalid",
+            AppError::BadQuery(_) => "bad_query",
             AppError::Conflict { .. } => "conflict",
             AppError::Frozen => "frozen",
             AppError::BadRequest { .. } => "bad_request",
@@ -131,7 +135,7 @@ impl IntoResponse for AppError {
                 _ => None,
             },
             errors: match self {
-                AppError::Invalid(v) => Some(v),
+                AppError::Invalid(v) | AppError::BadQuery(v) => Some(v),
                 _ => None,
             },
         };

@@ -76,7 +76,7 @@ macro_rules! labelled {
         }
     )*};
 }
-use chainforce_domain::{meeting, org, problem, project, reminder, task};
+use chainforce_domain::{battlemap, meeting, org, problem, project, reminder, status, task};
 labelled!(
     project::Stage,
     project::ProjectState,
@@ -86,7 +86,9 @@ labelled!(
     task::TaskProgress,
     problem::ProblemStatus,
     meeting::MeetingState,
-    reminder::RobotKind
+    reminder::RobotKind,
+    status::Status,
+    battlemap::WaitingOn
 );
 
 #[cfg(test)]

@@ -95,3 +95,100 @@ async fn a_leader_signs_in_with_a_real_browser_and_sees_the_dashboard() {
     let _ = b.close().await;
     outcome.unwrap();
 }
+
+/// Issue 4: a unit user marks an overdue task done on its desk, and on the battle map its bar
+/// turns from red to done.
+#[tokio::test]
+async fn a_unit_marks_an_overdue_task_done_and_its_bar_on_the_battle_map_turns_from_red_to_done() {
+    use chainforce_storage::{AuditActor, clock};
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let today = clock::today();
+    // A project whose 60-working-day 发改委 task should have started weeks ago: red.
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let project = chainforce_domain::project::ProjectForm {
+        name: "年产5万吨磷酸铁锂项目".into(),
+        township_id: c.township.to_string(),
+        stage: "filed".into(),
+        target_start: (today + chrono::Duration::days(40)).to_string(),
+        ..Default::default()
+    };
+    let project = tx.create_project(c.region, &project.validate().unwrap()).await.unwrap();
+    let task = chainforce_domain::task::TaskForm {
+        name: "节能审查".into(),
+        responsible_unit_id: c.fgw.to_string(),
+        duration_days: "60".into(),
+        ..Default::default()
+    };
+    let task = tx.create_task(project, &task.validate().unwrap(), None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let Some(b) = browser().await else { return };
+    let bar = format!("#bar-{task}");
+    let outcome = async {
+        b.set_window_size(1280, 900).await?;
+        b.goto(&app.url("/login")).await?;
+        b.find(Locator::Css("input[name=username]"))
+            .await?
+            .send_keys("fgw")
+            .await?;
+        b.find(Locator::Css("input[name=password]"))
+            .await?
+            .send_keys(support::PASSWORD)
+            .await?;
+        b.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css("main h1")).await?;
+        // On the battle map the task's bar is red.
+        b.goto(&app.url("/map")).await?;
+        let class = b
+            .find(Locator::Css(&bar))
+            .await?
+            .attr("class")
+            .await?
+            .unwrap_or_default();
+        assert!(class.contains("s-red"), "before: {class}");
+        // On its desk the task is under 逾期; the unit opens it and reports it done.
+        b.goto(&app.url("/desk")).await?;
+        let overdue = b.find(Locator::Css("section.desk-group")).await?;
+        assert!(overdue.text().await?.contains("节能审查"));
+        overdue
+            .find(Locator::Css(&format!("a[href='/tasks/{task}']")))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::Css(&format!("form[action='/tasks/{task}/progress']")))
+            .await?;
+        b.find(Locator::Css("select[name=progress]"))
+            .await?
+            .select_by_value("done")
+            .await?;
+        let start = (today - chrono::Duration::days(5)).to_string();
+        b.execute(
+            "document.querySelector('input[name=actual_start]').value = arguments[0];\
+             document.querySelector('input[name=actual_finish]').value = arguments[1];",
+            vec![serde_json::json!(start), serde_json::json!(today.to_string())],
+        )
+        .await?;
+        b.find(Locator::Css(&format!(
+            "form[action='/tasks/{task}/progress'] button[type=submit]"
+        )))
+        .await?
+        .click()
+        .await?;
+        b.wait().for_element(Locator::Css(".timeline")).await?;
+        // Back on the map, the same bar is now drawn as done.
+        b.goto(&app.url("/map")).await?;
+        let class = b
+            .find(Locator::Css(&bar))
+            .await?
+            .attr("class")
+            .await?
+            .unwrap_or_default();
+        assert!(class.contains("s-done") && !class.contains("s-red"), "after: {class}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    outcome.unwrap();
+}

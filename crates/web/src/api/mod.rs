@@ -3,6 +3,7 @@
 //! It serves the same data as the pages, through the same permission rule and the same storage
 //! functions; errors come back as `{"error", "message", "fields"}` with the field and the rule.
 
+mod battlemap;
 mod dto;
 mod meetings;
 mod pipeline;
@@ -83,6 +84,7 @@ async fn openapi() -> Response {
     doc.merge(meetings::MeetingsApi::openapi());
     doc.merge(pipeline::PipelineApi::openapi());
     doc.merge(resources::ResourcesApi::openapi());
+    doc.merge(battlemap::BattlemapApi::openapi());
     Json(doc).into_response()
 }
 
@@ -306,5 +308,6 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .get("/api/v1/problems", Access::SignedIn, list_problems);
     let t = meetings::routes(t);
     let t = pipeline::routes(t);
-    resources::routes(t)
+    let t = resources::routes(t);
+    battlemap::routes(t)
 }

@@ -13,6 +13,7 @@ use chainforce_domain::permission::Action;
 use chainforce_domain::validation::ValidationErrors;
 
 mod admin;
+pub(crate) mod battlemap;
 mod dashboard;
 mod enterprises;
 mod feeds;
@@ -78,6 +79,21 @@ impl Chrome {
     /// An expert (专家), whose entry is their review assignments.
     pub fn is_expert(&self) -> bool {
         self.role == Some(Role::Expert)
+    }
+
+    /// 包挂领导 view in the navigation (leaders, and the office for any leader).
+    pub fn role_is_leader_or_office(&self) -> bool {
+        self.role.is_some_and(|r| {
+            chainforce_domain::permission::allows(
+                &chainforce_domain::org::Actor {
+                    user_id: 0,
+                    role: r,
+                    unit_id: None,
+                    enterprise_id: None,
+                },
+                Action::ReadLeaderView,
+            )
+        })
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -262,6 +278,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = heroes::routes(t);
     let t = pipeline::routes(t);
     let t = resources::routes(t);
+    let t = battlemap::routes(t);
     history::routes(t)
 }
 
