@@ -131,8 +131,7 @@ impl Amount {
     /// `150000000元`, or a bare number taken in `bare_unit`.
     pub fn parse_money_wan(s: &str, bare_unit: MoneyUnit) -> Result<Amount, AmountError> {
         let t = s.trim().trim_end_matches("人民币").trim();
-        let (num, unit) = if let Some(n) = t.strip_suffix("亿元").or_else(|| t.strip_suffix('亿'))
-        {
+        let (num, unit) = if let Some(n) = t.strip_suffix("亿元").or_else(|| t.strip_suffix('亿')) {
             (n, MoneyUnit::Yi)
         } else if let Some(n) = t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
             (n, MoneyUnit::Wan)
@@ -150,22 +149,12 @@ impl Amount {
     }
 
     /// Checks a user's money field (in 万元, units allowed) and names the field on failure.
-    pub fn money_field(
-        field: &str,
-        value: &str,
-        required: bool,
-    ) -> Result<Option<Amount>, FieldError> {
-        Self::field(field, value, required, |s| {
-            Amount::parse_money_wan(s, MoneyUnit::Wan)
-        })
+    pub fn money_field(field: &str, value: &str, required: bool) -> Result<Option<Amount>, FieldError> {
+        Self::field(field, value, required, |s| Amount::parse_money_wan(s, MoneyUnit::Wan))
     }
 
     /// Checks a plain non-negative decimal field (亩, capacity …).
-    pub fn decimal_field(
-        field: &str,
-        value: &str,
-        required: bool,
-    ) -> Result<Option<Amount>, FieldError> {
+    pub fn decimal_field(field: &str, value: &str, required: bool) -> Result<Option<Amount>, FieldError> {
         Self::field(field, value, required, Amount::parse_plain)
     }
 
@@ -185,9 +174,7 @@ impl Amount {
         match parse(value) {
             Ok(a) if a.is_negative() => Err(FieldError::new(field, Rule::Negative)),
             Ok(a) => Ok(Some(a)),
-            Err(AmountError::TooManyDecimals) => {
-                Err(FieldError::new(field, Rule::TooManyDecimals { max: SCALE }))
-            }
+            Err(AmountError::TooManyDecimals) => Err(FieldError::new(field, Rule::TooManyDecimals { max: SCALE })),
             Err(AmountError::TooLarge) => Err(FieldError::new(
                 field,
                 Rule::OutOfRange {
@@ -260,8 +247,7 @@ impl<'de> Deserialize<'de> for Amount {
             I(i64),
         }
         match Repr::deserialize(d)? {
-            Repr::S(s) => Amount::parse_plain(&s)
-                .map_err(|_| serde::de::Error::custom("not a decimal amount")),
+            Repr::S(s) => Amount::parse_plain(&s).map_err(|_| serde::de::Error::custom("not a decimal amount")),
             Repr::I(i) => i
                 .checked_mul(ONE)
                 .map(Amount)
@@ -275,9 +261,7 @@ mod tests {
     use super::*;
 
     fn wan(s: &str) -> String {
-        Amount::parse_money_wan(s, MoneyUnit::Wan)
-            .unwrap()
-            .to_string()
+        Amount::parse_money_wan(s, MoneyUnit::Wan).unwrap().to_string()
     }
 
     #[test]
@@ -289,9 +273,7 @@ mod tests {
         assert_eq!(wan("150000000元"), "15000");
         assert_eq!(wan("12345元"), "1.2345");
         assert_eq!(
-            Amount::parse_money_wan("2.5", MoneyUnit::Yi)
-                .unwrap()
-                .to_string(),
+            Amount::parse_money_wan("2.5", MoneyUnit::Yi).unwrap().to_string(),
             "25000"
         );
     }
@@ -310,10 +292,7 @@ mod tests {
             Amount::parse_money_wan("0.5元", MoneyUnit::Wan),
             Err(AmountError::TooManyDecimals)
         );
-        assert_eq!(
-            Amount::parse_plain("1.00001"),
-            Err(AmountError::TooManyDecimals)
-        );
+        assert_eq!(Amount::parse_plain("1.00001"), Err(AmountError::TooManyDecimals));
         assert_eq!(Amount::parse_plain("1.50000").unwrap().to_string(), "1.5");
     }
 
@@ -322,23 +301,14 @@ mod tests {
         for s in ["", "abc", "1.2.3", "--1", "1e5", ".", "十万"] {
             assert_eq!(Amount::parse_plain(s), Err(AmountError::NotANumber), "{s}");
         }
-        assert_eq!(
-            Amount::parse_plain("99999999999999999999"),
-            Err(AmountError::TooLarge)
-        );
+        assert_eq!(Amount::parse_plain("99999999999999999999"), Err(AmountError::TooLarge));
     }
 
     #[test]
     fn a_money_field_names_itself_and_refuses_negatives() {
         let e = Amount::money_field("total_investment", "-5", true).unwrap_err();
-        assert_eq!(
-            (e.field.as_str(), e.rule),
-            ("total_investment", Rule::Negative)
-        );
-        assert_eq!(
-            Amount::money_field("total_investment", "", false).unwrap(),
-            None
-        );
+        assert_eq!((e.field.as_str(), e.rule), ("total_investment", Rule::Negative));
+        assert_eq!(Amount::money_field("total_investment", "", false).unwrap(), None);
         assert_eq!(
             Amount::money_field("x", "abc", false).unwrap_err().rule,
             Rule::NotANumber
@@ -350,9 +320,6 @@ mod tests {
         let a = Amount::parse_plain("1234.5").unwrap();
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"1234.5\"");
         assert_eq!(serde_json::from_str::<Amount>("\"1234.5\"").unwrap(), a);
-        assert_eq!(
-            serde_json::from_str::<Amount>("7").unwrap(),
-            Amount::from_int(7)
-        );
+        assert_eq!(serde_json::from_str::<Amount>("7").unwrap(), Amount::from_int(7));
     }
 }

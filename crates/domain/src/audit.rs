@@ -40,21 +40,11 @@ impl AuditEntry {
         };
         field(self.seq.to_string().as_bytes());
         field(self.at.as_bytes());
-        field(
-            self.actor_id
-                .map(|i| i.to_string())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+        field(self.actor_id.map(|i| i.to_string()).unwrap_or_default().as_bytes());
         field(self.actor_name.as_bytes());
         field(self.action.as_bytes());
         field(self.entity.as_bytes());
-        field(
-            self.entity_id
-                .map(|i| i.to_string())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+        field(self.entity_id.map(|i| i.to_string()).unwrap_or_default().as_bytes());
         field(self.before.as_deref().unwrap_or("\u{0}").as_bytes());
         field(self.after.as_deref().unwrap_or("\u{0}").as_bytes());
         field(self.prev_hash.as_bytes());

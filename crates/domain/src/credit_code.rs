@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A validated credit code, upper-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -82,11 +80,7 @@ impl CreditCode {
     }
 
     /// Validates a form field; empty is allowed unless `required`.
-    pub fn field(
-        field: &str,
-        value: &str,
-        required: bool,
-    ) -> Result<Option<CreditCode>, FieldError> {
+    pub fn field(field: &str, value: &str, required: bool) -> Result<Option<CreditCode>, FieldError> {
         if value.trim().is_empty() {
             return if required {
                 Err(FieldError::new(field, Rule::Required))
@@ -159,10 +153,7 @@ mod tests {
 
     #[test]
     fn a_typo_in_any_position_is_caught() {
-        let good = format!(
-            "91360000MA35XYW12{}",
-            check_character("91360000MA35XYW12").unwrap()
-        );
+        let good = format!("91360000MA35XYW12{}", check_character("91360000MA35XYW12").unwrap());
         let mut wrong = good.clone();
         wrong.replace_range(5..6, "1");
         assert!(matches!(
@@ -181,14 +172,8 @@ mod tests {
 
     #[test]
     fn lower_case_input_is_accepted_and_stored_upper_case() {
-        let good = format!(
-            "91360000MA35XYW12{}",
-            check_character("91360000MA35XYW12").unwrap()
-        );
-        assert_eq!(
-            CreditCode::parse(&good.to_lowercase()).unwrap().as_str(),
-            good
-        );
+        let good = format!("91360000MA35XYW12{}", check_character("91360000MA35XYW12").unwrap());
+        assert_eq!(CreditCode::parse(&good.to_lowercase()).unwrap().as_str(), good);
     }
 
     #[test]

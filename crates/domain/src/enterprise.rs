@@ -47,12 +47,8 @@ impl EnterpriseForm {
             .check(v::text("contact_person", &self.contact_person, false, 40))
             .flatten();
         let phone = errs.check(phone_field("phone", &self.phone)).flatten();
-        let address = errs
-            .check(v::text("address", &self.address, false, 200))
-            .flatten();
-        let notes = errs
-            .check(v::text("notes", &self.notes, false, 2000))
-            .flatten();
+        let address = errs.check(v::text("address", &self.address, false, 200)).flatten();
+        let notes = errs.check(v::text("notes", &self.notes, false, 2000)).flatten();
         let above_scale = matches!(self.above_scale.trim(), "1" | "on" | "true" | "是");
         errs.into_result(|| EnterpriseDraft {
             name: name.unwrap_or_default(),

@@ -161,16 +161,11 @@ pub struct UnitDraft {
 }
 
 /// A phone number as officials write it: digits with optional `+`, `-`, spaces and an extension.
-pub fn phone_field(
-    field: &str,
-    value: &str,
-) -> Result<Option<String>, crate::validation::FieldError> {
+pub fn phone_field(field: &str, value: &str) -> Result<Option<String>, crate::validation::FieldError> {
     let v = crate::validation::text(field, value, false, 30)?;
     if let Some(p) = &v {
-        let ok = p
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-()转".contains(c))
-            && p.chars().any(|c| c.is_ascii_digit());
+        let ok =
+            p.chars().all(|c| c.is_ascii_digit() || " +-()转".contains(c)) && p.chars().any(|c| c.is_ascii_digit());
         if !ok {
             return Err(crate::validation::FieldError::new(
                 field,
@@ -251,29 +246,22 @@ pub fn password_field(field: &str, value: &str) -> Result<String, crate::validat
 
 impl UserForm {
     /// `password_required` when creating a user; on edit an empty password keeps the old one.
-    pub fn validate(
-        &self,
-        password_required: bool,
-    ) -> Result<UserDraft, crate::validation::ValidationErrors> {
+    pub fn validate(&self, password_required: bool) -> Result<UserDraft, crate::validation::ValidationErrors> {
         use crate::validation::{self as v, FieldError, Rule, ValidationErrors};
         let mut errs = ValidationErrors::new();
-        let username = errs.check(
-            v::required_text("username", &self.username, 40).and_then(|u| {
-                if u.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-                {
-                    Ok(u.to_ascii_lowercase())
-                } else {
-                    Err(FieldError::new(
-                        "username",
-                        Rule::Other {
-                            zh: "登录名只能包含字母、数字、点、下划线和连字符".into(),
-                            en: "may contain letters, digits, '.', '_' and '-' only".into(),
-                        },
-                    ))
-                }
-            }),
-        );
+        let username = errs.check(v::required_text("username", &self.username, 40).and_then(|u| {
+            if u.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+                Ok(u.to_ascii_lowercase())
+            } else {
+                Err(FieldError::new(
+                    "username",
+                    Rule::Other {
+                        zh: "登录名只能包含字母、数字、点、下划线和连字符".into(),
+                        en: "may contain letters, digits, '.', '_' and '-' only".into(),
+                    },
+                ))
+            }
+        }));
         let display_name = errs.check(v::required_text("display_name", &self.display_name, 40));
         let role = errs.check(Role::field("role", &self.role));
         let id = |field: &str, s: &str| -> Result<Option<i64>, FieldError> {
@@ -287,14 +275,10 @@ impl UserForm {
             }
         };
         let unit_id = errs.check(id("unit_id", &self.unit_id)).flatten();
-        let enterprise_id = errs
-            .check(id("enterprise_id", &self.enterprise_id))
-            .flatten();
+        let enterprise_id = errs.check(id("enterprise_id", &self.enterprise_id)).flatten();
         match role {
             Some(Role::Unit) if unit_id.is_none() => errs.push("unit_id", Rule::Required),
-            Some(Role::Enterprise) if enterprise_id.is_none() => {
-                errs.push("enterprise_id", Rule::Required)
-            }
+            Some(Role::Enterprise) if enterprise_id.is_none() => errs.push("enterprise_id", Rule::Required),
             _ => {}
         }
         let password = if self.password.is_empty() && !password_required {
@@ -344,13 +328,7 @@ mod form_tests {
             password: "short".into(),
             ..Default::default()
         };
-        let fields: Vec<String> = f
-            .validate(true)
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields: Vec<String> = f.validate(true).unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["username", "password"]);
     }
 

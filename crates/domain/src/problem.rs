@@ -81,12 +81,7 @@ impl ProblemForm {
         let mut errs = ValidationErrors::new();
         let title = errs.check(validation::required_text("title", &self.title, 200));
         let description = errs
-            .check(validation::text(
-                "description",
-                &self.description,
-                false,
-                4000,
-            ))
+            .check(validation::text("description", &self.description, false, 4000))
             .flatten();
         errs.into_result(|| ProblemDraft {
             title: title.unwrap_or_default(),
@@ -146,10 +141,7 @@ pub fn validate_answer(answer: &str) -> Result<String, ValidationErrors> {
 }
 
 /// The enterprise's confirmation: a 1–5 rating of the service and an optional comment.
-pub fn validate_rating(
-    rating: &str,
-    comment: &str,
-) -> Result<(i64, Option<String>), ValidationErrors> {
+pub fn validate_rating(rating: &str, comment: &str) -> Result<(i64, Option<String>), ValidationErrors> {
     let mut errs = ValidationErrors::new();
     let r = match rating.trim().parse::<i64>() {
         Ok(r) if (1..=5).contains(&r) => Some(r),
@@ -172,9 +164,7 @@ pub fn validate_rating(
             None
         }
     };
-    let comment = errs
-        .check(validation::text("comment", comment, false, 1000))
-        .flatten();
+    let comment = errs.check(validation::text("comment", comment, false, 1000)).flatten();
     errs.into_result(|| (r.unwrap_or(0), comment))
 }
 
@@ -186,10 +176,7 @@ mod tests {
     fn a_problem_goes_from_raised_to_solved() {
         let s = ProblemStatus::Raised.after(ProblemStep::Assign).unwrap();
         let s = s.after(ProblemStep::Answer).unwrap();
-        assert_eq!(
-            s.after(ProblemStep::Reject).unwrap(),
-            ProblemStatus::Assigned
-        );
+        assert_eq!(s.after(ProblemStep::Reject).unwrap(), ProblemStatus::Assigned);
         let s = s.after(ProblemStep::Confirm).unwrap();
         assert_eq!(s, ProblemStatus::Solved);
         assert!(!s.is_open());
@@ -202,10 +189,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let e = validate_assignment("3", "2026-11-01", today).unwrap_err();
         assert_eq!(e.0[0].field, "deadline");
-        assert_eq!(
-            validate_assignment("3", "2026-11-29", today).unwrap(),
-            (3, today)
-        );
+        assert_eq!(validate_assignment("3", "2026-11-29", today).unwrap(), (3, today));
         let e = validate_assignment("", "", today).unwrap_err();
         assert_eq!(e.0.len(), 2);
     }
@@ -222,10 +206,7 @@ mod tests {
 
     #[test]
     fn ratings_are_one_to_five() {
-        assert_eq!(
-            validate_rating("5", "很及时").unwrap(),
-            (5, Some("很及时".into()))
-        );
+        assert_eq!(validate_rating("5", "很及时").unwrap(), (5, Some("很及时".into())));
         assert_eq!(
             validate_rating("6", "").unwrap_err().0[0].rule,
             Rule::OutOfRange {
@@ -233,9 +214,6 @@ mod tests {
                 max: "5".into()
             }
         );
-        assert_eq!(
-            validate_rating("", "").unwrap_err().0[0].rule,
-            Rule::Required
-        );
+        assert_eq!(validate_rating("", "").unwrap_err().0[0].rule, Rule::Required);
     }
 }

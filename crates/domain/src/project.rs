@@ -150,21 +150,11 @@ impl ProjectForm {
     pub fn validate(&self) -> Result<ProjectDraft, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let name = errs.check(validation::required_text("name", &self.name, 100));
-        let code = errs
-            .check(validation::text("code", &self.code, false, 40))
-            .flatten();
-        let enterprise_id = errs
-            .check(optional_id("enterprise_id", &self.enterprise_id))
-            .flatten();
-        let chain_node_id = errs
-            .check(optional_id("chain_node_id", &self.chain_node_id))
-            .flatten();
-        let township_id = errs
-            .check(optional_id("township_id", &self.township_id))
-            .flatten();
-        let lead_unit_id = errs
-            .check(optional_id("lead_unit_id", &self.lead_unit_id))
-            .flatten();
+        let code = errs.check(validation::text("code", &self.code, false, 40)).flatten();
+        let enterprise_id = errs.check(optional_id("enterprise_id", &self.enterprise_id)).flatten();
+        let chain_node_id = errs.check(optional_id("chain_node_id", &self.chain_node_id)).flatten();
+        let township_id = errs.check(optional_id("township_id", &self.township_id)).flatten();
+        let lead_unit_id = errs.check(optional_id("lead_unit_id", &self.lead_unit_id)).flatten();
         let leader = errs
             .check(validation::text("leader", &self.leader, false, 40))
             .flatten();
@@ -183,25 +173,13 @@ impl ProjectForm {
             .check(validation::text("capacity", &self.capacity, false, 200))
             .flatten();
         let total_investment = errs
-            .check(Amount::money_field(
-                "total_investment",
-                &self.total_investment,
-                false,
-            ))
+            .check(Amount::money_field("total_investment", &self.total_investment, false))
             .flatten();
         let fixed_investment = errs
-            .check(Amount::money_field(
-                "fixed_investment",
-                &self.fixed_investment,
-                false,
-            ))
+            .check(Amount::money_field("fixed_investment", &self.fixed_investment, false))
             .flatten();
         let agreed_investment = errs
-            .check(Amount::money_field(
-                "agreed_investment",
-                &self.agreed_investment,
-                false,
-            ))
+            .check(Amount::money_field("agreed_investment", &self.agreed_investment, false))
             .flatten();
         let land_area = errs
             .check(Amount::decimal_field("land_area", &self.land_area, false))
@@ -219,10 +197,7 @@ impl ProjectForm {
             errs.check(Stage::field("stage", &self.stage))
         };
         let target_start = errs
-            .check(validation::optional_date(
-                "target_start",
-                &self.target_start,
-            ))
+            .check(validation::optional_date("target_start", &self.target_start))
             .flatten();
         if let (Some(total), Some(fixed)) = (total_investment, fixed_investment)
             && fixed > total
@@ -271,10 +246,7 @@ impl ProjectDraft {
             township_id: id(self.township_id),
             lead_unit_id: id(self.lead_unit_id),
             leader: self.leader.clone().unwrap_or_default(),
-            nature: self
-                .nature
-                .map(|n| n.code().to_string())
-                .unwrap_or_default(),
+            nature: self.nature.map(|n| n.code().to_string()).unwrap_or_default(),
             location: self.location.clone().unwrap_or_default(),
             content: self.content.clone().unwrap_or_default(),
             capacity: self.capacity.clone().unwrap_or_default(),
@@ -333,13 +305,7 @@ mod tests {
         let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            [
-                "name",
-                "total_investment",
-                "land_area",
-                "stage",
-                "target_start"
-            ]
+            ["name", "total_investment", "land_area", "stage", "target_start"]
         );
     }
 

@@ -81,42 +81,26 @@ impl TaskForm {
             .flatten();
         let duration_days = errs.check(duration_field("duration_days", &self.duration_days));
         let predecessors = errs
-            .check(validation::text(
-                "predecessors",
-                &self.predecessors,
-                false,
-                500,
-            ))
+            .check(validation::text("predecessors", &self.predecessors, false, 500))
             .flatten();
         let deadline = errs
             .check(validation::optional_date("deadline", &self.deadline))
             .flatten();
         let start_no_earlier = errs
-            .check(validation::optional_date(
-                "start_no_earlier",
-                &self.start_no_earlier,
-            ))
+            .check(validation::optional_date("start_no_earlier", &self.start_no_earlier))
             .flatten();
         let actual_start = errs
-            .check(validation::optional_date(
-                "actual_start",
-                &self.actual_start,
-            ))
+            .check(validation::optional_date("actual_start", &self.actual_start))
             .flatten();
         let actual_finish = errs
-            .check(validation::optional_date(
-                "actual_finish",
-                &self.actual_finish,
-            ))
+            .check(validation::optional_date("actual_finish", &self.actual_finish))
             .flatten();
         let mut progress = if self.progress.trim().is_empty() {
             Some(TaskProgress::NotStarted)
         } else {
             errs.check(TaskProgress::field("progress", &self.progress))
         };
-        let note = errs
-            .check(validation::text("note", &self.note, false, 2000))
-            .flatten();
+        let note = errs.check(validation::text("note", &self.note, false, 2000)).flatten();
         if let (Some(s), Some(f)) = (actual_start, actual_finish)
             && f < s
         {
@@ -156,9 +140,7 @@ pub fn duration_field(field: &str, value: &str) -> Result<i64, FieldError> {
     if v.is_empty() {
         return Err(FieldError::new(field, Rule::Required));
     }
-    let n: i64 = v
-        .parse()
-        .map_err(|_| FieldError::new(field, Rule::NotANumber))?;
+    let n: i64 = v.parse().map_err(|_| FieldError::new(field, Rule::NotANumber))?;
     if n < 0 {
         return Err(FieldError::new(field, Rule::Negative));
     }
@@ -207,10 +189,7 @@ mod tests {
     fn durations_are_whole_non_negative_working_days() {
         assert_eq!(duration_field("d", "0").unwrap(), 0);
         assert_eq!(duration_field("d", "-1").unwrap_err().rule, Rule::Negative);
-        assert_eq!(
-            duration_field("d", "1.5").unwrap_err().rule,
-            Rule::NotANumber
-        );
+        assert_eq!(duration_field("d", "1.5").unwrap_err().rule, Rule::NotANumber);
         assert!(duration_field("d", "5000").is_err());
     }
 }
@@ -257,8 +236,7 @@ impl ProgressForm {
         };
         let actual_start = errs
             .check(
-                validation::optional_date("actual_start", &self.actual_start)
-                    .and_then(|d| future("actual_start", d)),
+                validation::optional_date("actual_start", &self.actual_start).and_then(|d| future("actual_start", d)),
             )
             .flatten();
         let actual_finish = errs
@@ -267,9 +245,7 @@ impl ProgressForm {
                     .and_then(|d| future("actual_finish", d)),
             )
             .flatten();
-        let note = errs
-            .check(validation::text("note", &self.note, false, 2000))
-            .flatten();
+        let note = errs.check(validation::text("note", &self.note, false, 2000)).flatten();
         if let (Some(s), Some(f)) = (actual_start, actual_finish)
             && f < s
         {

@@ -189,11 +189,7 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was recorded, else the collected errors.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value()) } else { Err(self) }
     }
 }
 
@@ -214,12 +210,7 @@ impl From<FieldError> for ValidationErrors {
 
 /// Free text fields: trimmed, required or not, with a maximum length in characters (not bytes:
 /// Chinese text is three bytes a character in UTF-8).
-pub fn text(
-    field: &str,
-    value: &str,
-    required: bool,
-    max_chars: usize,
-) -> Result<Option<String>, FieldError> {
+pub fn text(field: &str, value: &str, required: bool, max_chars: usize) -> Result<Option<String>, FieldError> {
     let v = value.trim();
     if v.is_empty() {
         return if required {
@@ -231,9 +222,7 @@ pub fn text(
     if v.chars().count() > max_chars {
         return Err(FieldError::new(field, Rule::TooLong { max: max_chars }));
     }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(FieldError::new(
             field,
             Rule::Other {
@@ -268,14 +257,9 @@ mod tests {
     #[test]
     fn a_long_chinese_name_is_counted_in_characters_not_bytes() {
         let name = "锂".repeat(10);
+        assert_eq!(text("name", &name, true, 10).unwrap().as_deref(), Some(name.as_str()));
         assert_eq!(
-            text("name", &name, true, 10).unwrap().as_deref(),
-            Some(name.as_str())
-        );
-        assert_eq!(
-            text("name", &format!("{name}锂"), true, 10)
-                .unwrap_err()
-                .rule,
+            text("name", &format!("{name}锂"), true, 10).unwrap_err().rule,
             Rule::TooLong { max: 10 }
         );
     }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (3, "meetings", include_str!("../migrations/0003_meetings.sql")),
     (4, "heroes", include_str!("../migrations/0004_heroes.sql")),
+    (5, "chains", include_str!("../migrations/0005_chains.sql")),
 ];
 
 /// A handle on the database; cheap to clone.
