@@ -3,6 +3,7 @@
 //! It serves the same data as the pages, through the same permission rule and the same storage
 //! functions; errors come back as `{"error", "message", "fields"}` with the field and the rule.
 
+mod chains;
 mod dto;
 mod meetings;
 
@@ -79,6 +80,7 @@ struct ApiDoc;
 async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(meetings::MeetingsApi::openapi());
+    doc.merge(chains::ChainsApi::openapi());
     Json(doc).into_response()
 }
 
@@ -300,5 +302,6 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .get("/api/v1/units", Access::CountyReaders, list_units)
         .get("/api/v1/enterprises", Access::CountyReaders, list_enterprises)
         .get("/api/v1/problems", Access::SignedIn, list_problems);
-    meetings::routes(t)
+    let t = meetings::routes(t);
+    chains::routes(t)
 }

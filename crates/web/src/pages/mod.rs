@@ -13,6 +13,7 @@ use chainforce_domain::permission::Action;
 use chainforce_domain::validation::ValidationErrors;
 
 mod admin;
+pub(crate) mod chains;
 mod dashboard;
 mod enterprises;
 mod feeds;
@@ -250,6 +251,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = reminders::routes(t);
     let t = feeds::routes(t);
     let t = heroes::routes(t);
+    let t = chains::routes(t);
     history::routes(t)
 }
 
