@@ -12,7 +12,6 @@ use chainforce_domain::org::{RegionLevel, UnitForm, UserForm};
 use chainforce_domain::problem::ProblemForm;
 use chainforce_domain::project::{ProjectForm, Stage};
 use chainforce_domain::task::{ProgressReport, TaskProgress};
-use chainforce_storage::chains::NewNode;
 use chainforce_storage::problems::RaisedBy;
 use chainforce_storage::tasks::TaskFilter;
 use chainforce_storage::{AuditActor, Store};
@@ -20,9 +19,11 @@ use chrono::Duration;
 use serde::Deserialize;
 
 mod battlemap;
+mod chains;
 mod heroes;
 
 const COUNTY: &str = include_str!("../../../data/demo/county.json");
+#[cfg(test)]
 const LITHIUM_CHAIN: &str = include_str!("../../../data/chains/lithium.json");
 /// The demo leader account's display name: one of the county's 包挂领导, so that its 包挂领导 view
 /// lists the projects that name it.
@@ -62,6 +63,8 @@ struct ProblemSpec {
     description: String,
 }
 
+#[cfg(test)]
+#[allow(dead_code)] // the test reads what it checks
 #[derive(Deserialize)]
 struct ChainFile {
     name: String,
@@ -69,6 +72,8 @@ struct ChainFile {
     edges: Vec<ChainEdgeSpec>,
 }
 
+#[cfg(test)]
+#[allow(dead_code)] // the test reads what it checks
 #[derive(Deserialize)]
 struct ChainNodeSpec {
     code: String,
@@ -76,6 +81,8 @@ struct ChainNodeSpec {
     stage: String,
 }
 
+#[cfg(test)]
+#[allow(dead_code)] // the test reads what it checks
 #[derive(Deserialize)]
 struct ChainEdgeSpec {
     from: String,
@@ -125,7 +132,6 @@ pub struct DemoUser {
 /// Fills an empty database with the demo county and prints the accounts. Returns the county id.
 pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     let county: County = serde_json::from_str(COUNTY).context("data/demo/county.json")?;
-    let chain: ChainFile = serde_json::from_str(LITHIUM_CHAIN).context("data/chains/lithium.json")?;
     let today = chainforce_storage::clock::today();
     let system = AuditActor::system("demo");
     let mut rng = Lcg(20221);
@@ -135,21 +141,9 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
         .create_region(None, RegionLevel::County, Some("369999"), &county.county)
         .await?;
     tx.seed_templates().await?;
-    let nodes: Vec<NewNode> = chain
-        .nodes
-        .iter()
-        .map(|n| NewNode {
-            code: n.code.clone(),
-            name: n.name.clone(),
-            stage: n.stage.clone(),
-        })
-        .collect();
-    let edges: Vec<(String, String, bool)> = chain
-        .edges
-        .iter()
-        .map(|e| (e.from.clone(), e.to.clone(), e.recycling))
-        .collect();
-    tx.create_chain(region, &chain.name, &nodes, &edges).await?;
+    // The shipped lithium chain with every node's detail (English name, by-product, capacity).
+    tx.create_chain_from_spec(region, chainforce_domain::chain::Chain::lithium().spec())
+        .await?;
     let mut unit_ids = Vec::new();
     for u in &county.units {
         let d = UnitForm {
@@ -329,6 +323,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     tx.commit().await?;
     heroes::load(store, region, &enterprise_ids, &townships, fgw, today).await?;
     battlemap::load(store, region, scale > county.projects.len(), DEMO_LEADER, today).await?;
+    chains::load(store, region, &enterprise_ids, today).await?;
 
     println!(
         "\n  演示数据（示例县，虚构）/ demo county (fictional): {} 个项目 projects",

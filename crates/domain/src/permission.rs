@@ -71,6 +71,11 @@ pub enum Action {
     /// 包挂领导 view: a leader's own projects, their red items and the problems waiting on
     /// others (leaders for themselves, the office for any leader).
     ReadLeaderView,
+    /// 产业链图谱: add a chain, edit its nodes, edges and presence rules, place enterprises on
+    /// nodes.
+    ManageChains,
+    /// 招商目标库: keep investment targets and their contacts, turn one into a 线索 project.
+    ManageTargets,
 }
 
 /// Whether `actor` may do `action`.
@@ -328,6 +333,7 @@ mod tests {
             }
         ));
         assert!(!allows(&x, Action::ReadLeaderView));
+        assert!(!allows(&x, Action::ManageChains) && !allows(&x, Action::ManageTargets));
     }
 
     #[test]
@@ -341,5 +347,19 @@ mod tests {
         ] {
             assert!(!allows(&a, Action::ReadLeaderView), "{a:?}");
         }
+    }
+
+    #[test]
+    fn everyone_who_reads_the_county_reads_the_chain_map_but_only_the_office_changes_it() {
+        for role in [Role::Leader, Role::Unit, Role::Viewer] {
+            let a = actor(role, Some(3), None);
+            assert!(allows(&a, Action::ReadCounty), "{role:?}");
+            assert!(!allows(&a, Action::ManageChains), "{role:?}");
+            assert!(!allows(&a, Action::ManageTargets), "{role:?}");
+        }
+        let e = actor(Role::Enterprise, None, Some(9));
+        assert!(!allows(&e, Action::ReadCounty) && !allows(&e, Action::ManageTargets));
+        let office = actor(Role::Admin, None, None);
+        assert!(allows(&office, Action::ManageChains) && allows(&office, Action::ManageTargets));
     }
 }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "pipeline", include_str!("../migrations/0002_pipeline.sql")),
     (3, "meetings", include_str!("../migrations/0003_meetings.sql")),
     (4, "heroes", include_str!("../migrations/0004_heroes.sql")),
+    (5, "chains", include_str!("../migrations/0005_chains.sql")),
     (6, "resources", include_str!("../migrations/0006_resources.sql")),
 ];
 

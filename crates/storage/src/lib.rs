@@ -26,6 +26,7 @@ mod error;
 pub mod feeds;
 pub mod heroes;
 pub mod imports;
+pub mod investment_targets;
 pub mod meetings;
 pub mod pipeline;
 pub mod problems;

@@ -70,7 +70,10 @@ async fn serve(args: Args) -> Result<ExitCode> {
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     println!("chainforce 已启动 / listening on http://{}", app.addr());
     if let Some(token) = demo_feed {
-        println!("  发改委日历订阅 / 发改委's calendar feed: http://{}/ical/{token}.ics\n", app.addr());
+        println!(
+            "  发改委日历订阅 / 发改委's calendar feed: http://{}/ical/{token}.ics\n",
+            app.addr()
+        );
     } else {
         let dispatcher = chainforce_web::reminders::Dispatcher::new(store.clone(), args.robot_base_url.clone())
             .context("cannot start the reminder sender")?;

@@ -18,6 +18,7 @@
 
 mod balance;
 pub(crate) mod decimal;
+mod edit;
 mod gaps;
 mod graph;
 mod lce;
@@ -26,6 +27,10 @@ mod presence;
 pub use balance::{
     BalanceInput, BalanceLine, BalanceStep, CathodePlan, CellPlan, Layer, LocalSupply, MaterialBalance, SaltPlan,
     material_balance,
+};
+pub use edit::{
+    ChainEdit, ContactDraft, ContactForm, EdgeForm, NewChainForm, NodeForm, Placement, PlacementForm,
+    PresenceRulesForm, TargetDraft, TargetForm, TargetStatus,
 };
 pub use gaps::{Gap, GapAnalysis, GapKind, gap_analysis};
 pub use graph::{Chain, ChainError, ChainProblem, ChainSpec, EdgeEnd, EdgeSpec, NodeSpec};

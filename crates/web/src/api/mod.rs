@@ -4,6 +4,7 @@
 //! functions; errors come back as `{"error", "message", "fields"}` with the field and the rule.
 
 mod battlemap;
+mod chains;
 mod dto;
 mod meetings;
 mod pipeline;
@@ -85,6 +86,7 @@ async fn openapi() -> Response {
     doc.merge(pipeline::PipelineApi::openapi());
     doc.merge(resources::ResourcesApi::openapi());
     doc.merge(battlemap::BattlemapApi::openapi());
+    doc.merge(chains::ChainsApi::openapi());
     Json(doc).into_response()
 }
 
@@ -309,5 +311,6 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = meetings::routes(t);
     let t = pipeline::routes(t);
     let t = resources::routes(t);
-    battlemap::routes(t)
+    let t = battlemap::routes(t);
+    chains::routes(t)
 }

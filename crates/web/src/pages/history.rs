@@ -30,6 +30,7 @@ const ENTITIES: &[&str] = &[
     "user",
     "template",
     "chain",
+    "investment_target",
 ];
 
 async fn entity_history(

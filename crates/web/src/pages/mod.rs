@@ -14,6 +14,7 @@ use chainforce_domain::validation::ValidationErrors;
 
 mod admin;
 pub(crate) mod battlemap;
+pub(crate) mod chains;
 mod dashboard;
 mod enterprises;
 mod feeds;
@@ -279,6 +280,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
     let t = pipeline::routes(t);
     let t = resources::routes(t);
     let t = battlemap::routes(t);
+    let t = chains::routes(t);
     history::routes(t)
 }
 
