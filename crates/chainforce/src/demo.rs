@@ -20,6 +20,7 @@ use chrono::Duration;
 use serde::Deserialize;
 
 mod heroes;
+mod pipeline;
 
 const COUNTY: &str = include_str!("../../../data/demo/county.json");
 const LITHIUM_CHAIN: &str = include_str!("../../../data/chains/lithium.json");
@@ -324,6 +325,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     }
     tx.commit().await?;
     heroes::load(store, region, &enterprise_ids, &townships, fgw, today).await?;
+    pipeline::load(store, &project_ids, today).await?;
 
     println!(
         "\n  演示数据（示例县，虚构）/ demo county (fictional): {} 个项目 projects",
