@@ -21,6 +21,7 @@ use serde::Deserialize;
 mod battlemap;
 mod chains;
 mod heroes;
+mod pipeline;
 
 const COUNTY: &str = include_str!("../../../data/demo/county.json");
 #[cfg(test)]
@@ -324,6 +325,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     heroes::load(store, region, &enterprise_ids, &townships, fgw, today).await?;
     battlemap::load(store, region, scale > county.projects.len(), DEMO_LEADER, today).await?;
     chains::load(store, region, &enterprise_ids, today).await?;
+    pipeline::load(store, &project_ids, today).await?;
 
     println!(
         "\n  演示数据（示例县，虚构）/ demo county (fictional): {} 个项目 projects",

@@ -409,6 +409,35 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Adds a 暂停 / 终止 / 恢复 made through the project's state form to the stage history.
+    pub(crate) async fn record_state_in_history(
+        &mut self,
+        project_id: i64,
+        stage: Stage,
+        from: ProjectState,
+        to: ProjectState,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let actor = self.actor().clone();
+        let now = self.now().to_string();
+        sqlx::query(
+            "INSERT INTO project_stage_changes (project_id, from_stage, to_stage, from_state, to_state, changed_on, reason, overridden, \
+             by_user_id, by_name, created_at) VALUES ($1, $2, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
+        )
+        .bind(project_id)
+        .bind(stage.code())
+        .bind(from.code())
+        .bind(to.code())
+        .bind(date_text(Some(crate::clock::today())))
+        .bind(reason.map(str::trim))
+        .bind(actor.user_id)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     /// Saves a month's report: a new one when the month has none (`expected_version` 0), else an
     /// edit of the existing one at `expected_version` (409 with the current report otherwise).
     pub async fn submit_monthly_report(

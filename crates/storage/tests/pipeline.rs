@@ -204,6 +204,17 @@ async fn the_office_may_start_before_land_with_a_reason(store: &Store) {
     let mut tx = store.begin(&office()).await.unwrap();
     let err = tx.change_stage(c.project, p.version - 1, &ch).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    drop(tx);
+    // A pause through the project's state form shows in the same history.
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.set_project_state(c.project, p.version, ProjectState::Paused, Some("资金未到位"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let h = store.stage_history(c.project).await.unwrap();
+    let last = h.last().unwrap();
+    assert_eq!((last.to_stage, last.to_state), (Stage::Started, ProjectState::Paused));
+    assert_eq!(last.reason.as_deref(), Some("资金未到位"));
 }
 on_both_backends!(override_rule, the_office_may_start_before_land_with_a_reason);
 
