@@ -20,6 +20,7 @@ use chrono::Duration;
 use serde::Deserialize;
 
 mod heroes;
+mod resources;
 
 const COUNTY: &str = include_str!("../../../data/demo/county.json");
 const LITHIUM_CHAIN: &str = include_str!("../../../data/chains/lithium.json");
@@ -300,7 +301,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
         tx.commit().await?;
     }
 
-    let users = create_users(store, region, fgw, enterprise_ids[1]).await?;
+    let mut users = create_users(store, region, fgw, enterprise_ids[1]).await?;
     let mut tx = store.begin(&system).await?;
     for (i, p) in county.problems.iter().enumerate() {
         let Some((project_id, _)) = project_ids.get(p.project) else {
@@ -324,6 +325,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     }
     tx.commit().await?;
     heroes::load(store, region, &enterprise_ids, &townships, fgw, today).await?;
+    users.extend(resources::load(store, region, &enterprise_ids, today).await?);
 
     println!(
         "\n  演示数据（示例县，虚构）/ demo county (fictional): {} 个项目 projects",
