@@ -22,6 +22,7 @@ mod battlemap;
 mod chains;
 mod heroes;
 mod pipeline;
+mod resources;
 
 const COUNTY: &str = include_str!("../../../data/demo/county.json");
 #[cfg(test)]
@@ -299,7 +300,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
         tx.commit().await?;
     }
 
-    let users = create_users(store, region, fgw, enterprise_ids[1]).await?;
+    let mut users = create_users(store, region, fgw, enterprise_ids[1]).await?;
     let mut tx = store.begin(&system).await?;
     for (i, p) in county.problems.iter().enumerate() {
         let Some((project_id, _)) = project_ids.get(p.project) else {
@@ -326,6 +327,7 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
     battlemap::load(store, region, scale > county.projects.len(), DEMO_LEADER, today).await?;
     chains::load(store, region, &enterprise_ids, today).await?;
     pipeline::load(store, &project_ids, today).await?;
+    users.extend(resources::load(store, region, &enterprise_ids, today).await?);
 
     println!(
         "\n  演示数据（示例县，虚构）/ demo county (fictional): {} 个项目 projects",
