@@ -59,10 +59,14 @@ writer() {
 }
 
 start
-touch "$WORK/acknowledged"
+touch "$WORK/acknowledged" "$WORK/other"
 writer &
 WRITER_PID=$!
 for i in $(seq 1 "$KILLS"); do
+  # Let the writer sign in again and get some writes acknowledged, so that every kill lands in
+  # the middle of a stream of writes rather than during a restart (at most 15 s).
+  before=$(wc -l <"$WORK/acknowledged")
+  for _ in $(seq 1 150); do [ "$(wc -l <"$WORK/acknowledged")" -gt "$before" ] && break; sleep 0.1; done
   sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 0.3 + rand() * 2.0 }')"
   kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
   start

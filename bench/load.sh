@@ -61,7 +61,9 @@ wrk -t2 -c64 -d"${SECONDS_TO_RUN}s" --latency -s "$WORK/mix.lua" "$BASE"
 
 # The reference: nginx serving a static page the size of the dashboard.
 mkdir -p "$WORK/www"
+chmod 755 "$WORK" "$WORK/www" # nginx's workers run as www-data and must read the page
 curl -s -b "cf_session=$SESSION" "$BASE/" -o "$WORK/www/index.html"
+chmod 644 "$WORK/www/index.html"
 cat >"$WORK/nginx.conf" <<CONF
 worker_processes 2;
 pid $WORK/nginx.pid;
