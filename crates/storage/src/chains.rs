@@ -326,6 +326,22 @@ impl ChainMap {
     pub fn node_by_code(&self, code: &str) -> Option<&NodeLocal> {
         self.nodes.iter().find(|n| n.node.code == code)
     }
+
+    /// Every enterprise capacity recorded on a node, as the material balance (物料平衡) takes it.
+    pub fn placed_capacities(&self) -> Vec<chainforce_domain::chain::NodeCapacity> {
+        self.nodes
+            .iter()
+            .flat_map(|n| {
+                n.enterprises.iter().filter_map(|e| {
+                    Some(chainforce_domain::chain::NodeCapacity {
+                        node_code: n.node.code.clone(),
+                        enterprise: e.name.clone(),
+                        capacity: e.capacity?,
+                    })
+                })
+            })
+            .collect()
+    }
 }
 
 async fn load_chain(conn: &mut AnyConnection, id: i64) -> Result<StoredChain> {

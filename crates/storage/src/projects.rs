@@ -341,7 +341,8 @@ impl WriteTx {
             return Err(conflict("project", id, before.version, &before));
         }
         // The pipeline's stage history shows this change too (issue 4), dated today.
-        self.record_state_in_history(id, before.draft.stage, before.state, state, reason).await?;
+        self.record_state_in_history(id, before.draft.stage, before.state, state, reason)
+            .await?;
         self.audit(
             "state",
             "project",

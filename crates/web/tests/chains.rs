@@ -98,7 +98,10 @@ async fn a_leader_sees_strong_weak_and_missing_nodes_and_clicks_through_to_a_nod
 
     let map = ok_text(&leader, &format!("/chains/{chain}")).await;
     assert!(map.contains("<svg class=\"chain-map\""));
-    assert!(!map.contains("http://") && !map.contains("https://"), "the drawing needs no other host");
+    assert!(
+        !map.contains("http://") && !map.contains("https://"),
+        "the drawing needs no other host"
+    );
     let lepidolite = node_id(&app, chain, "lepidolite").await;
     let carbonate = node_id(&app, chain, "lithium_carbonate").await;
     let cell = node_id(&app, chain, "cell").await;
@@ -531,4 +534,64 @@ async fn the_office_adds_a_chain_by_copying_the_default_or_from_scratch() {
     assert!(list.contains("钠电产业链") && list.contains("锂电产业链（二）"));
     let empty = ok_text(&office, "/chains").await;
     let _ = empty;
+}
+
+/// 物料平衡 (issue 8 item 4): a 10 GWh LFP cell plant and a 3,000 t carbonate plant on the chain,
+/// one lepidolite mine in the resource ledger giving 1,000,000 t ore a year at 0.5 % Li2O. The
+/// leader sees the cell plant needs 6,000 t LCE a year (10 GWh × 0.6 kt/GWh), that this is the
+/// county's demand (the largest stage, not the sum), and that local ore gives 8,012.52 t LCE a
+/// year (5,000 t Li2O × 2.473 × 64.8 % recovery) — enough for the cells, so no shortfall row.
+#[tokio::test]
+async fn the_material_balance_sets_the_chains_lithium_demand_against_local_ore() {
+    use chainforce_domain::allocation::DepositForm;
+    let app = TestApp::spawn().await;
+    let chain = lithium(&app).await;
+    let c = &app.county;
+    let leader = app.login("leader").await;
+    // Before any capacity is recorded, the page says what to do.
+    let (status, html) = leader.get_text(&format!("/chains/{chain}/balance")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("在环节页为企业填写产能"), "{html}");
+
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    for (code, capacity) in [("cell", "10"), ("lithium_carbonate", "3000")] {
+        let p = PlacementForm {
+            enterprise_id: c.other_enterprise.to_string(),
+            capacity: capacity.into(),
+        }
+        .validate()
+        .unwrap();
+        tx.place_enterprise(c.region, node_id(&app, chain, code).await, &p)
+            .await
+            .unwrap();
+    }
+    let mine = DepositForm {
+        name: "示例锂云母矿".into(),
+        place: "示例镇".into(),
+        ore_type: "lepidolite".into(),
+        category: "proved".into(),
+        ore_t: "20000000".into(),
+        li2o_grade_pct: "0.5".into(),
+        annual_output_t_ore: "1000000".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    tx.create_deposit(c.region, &mine).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let (status, html) = leader.get_text(&format!("/chains/{chain}/balance")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("6000 吨碳酸锂当量/年"), "cell demand: {html}");
+    assert!(html.contains("3000"), "the carbonate plant is listed: {html}");
+    assert!(html.contains("8012.52"), "local ore from the ledger: {html}");
+    assert!(!html.contains("rule-fail"), "ore covers the cells: {html}");
+    // An enterprise user has no county view.
+    let company = app.login("company").await;
+    let res = company.get(&format!("/chains/{chain}/balance")).await;
+    assert!(
+        matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        res.status()
+    );
 }

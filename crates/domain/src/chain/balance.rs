@@ -17,6 +17,8 @@ use crate::amount::Amount;
 use crate::labelled_enum;
 use crate::validation::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// A cell plant (existing or planned) and its yearly capacity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,12 +302,121 @@ fn step(supplier: Layer, supply: Amount, consumer: Layer, demand: Amount) -> Bal
     }
 }
 
+/// Which chain nodes are plants of the balance (物料平衡节点), and what each makes: node code →
+/// cell chemistry, salt product or cathode material (codes of [`Conversions`]). Data, shipped in
+/// `data/chains/balance-nodes.json`, so that a chain with other node codes can be mapped too.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceNodes {
+    #[serde(default)]
+    pub cells: BTreeMap<String, String>,
+    #[serde(default)]
+    pub salts: BTreeMap<String, String>,
+    #[serde(default)]
+    pub cathodes: BTreeMap<String, String>,
+}
+
+/// An enterprise's yearly capacity on a chain node, in the node's unit (GWh for cells, tonnes for
+/// salts and cathodes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeCapacity {
+    pub node_code: String,
+    pub enterprise: String,
+    pub capacity: Amount,
+}
+
+static BALANCE_NODES: LazyLock<BalanceNodes> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../../../data/chains/balance-nodes.json"))
+        .expect("data/chains/balance-nodes.json is checked by the tests")
+});
+
+impl BalanceNodes {
+    /// The mapping shipped for the lithium chain.
+    pub fn builtin() -> BalanceNodes {
+        BALANCE_NODES.clone()
+    }
+
+    /// The balance's input from the enterprises placed on the chain: every capacity on a mapped
+    /// node becomes a plant; capacities on other nodes (separators, packs …) carry no lithium
+    /// of their own and are left out.
+    pub fn input(&self, placed: &[NodeCapacity], local_supply: LocalSupply) -> BalanceInput {
+        let mut input = BalanceInput {
+            cells: vec![],
+            salts: vec![],
+            cathodes: vec![],
+            local_supply,
+        };
+        for p in placed {
+            if let Some(chemistry) = self.cells.get(&p.node_code) {
+                input.cells.push(CellPlan {
+                    name: p.enterprise.clone(),
+                    chemistry: chemistry.clone(),
+                    gwh_per_year: p.capacity,
+                });
+            } else if let Some(product) = self.salts.get(&p.node_code) {
+                input.salts.push(SaltPlan {
+                    name: p.enterprise.clone(),
+                    product: product.clone(),
+                    t_per_year: p.capacity,
+                });
+            } else if let Some(material) = self.cathodes.get(&p.node_code) {
+                input.cathodes.push(CathodePlan {
+                    name: p.enterprise.clone(),
+                    material: material.clone(),
+                    t_per_year: p.capacity,
+                });
+            }
+        }
+        input
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn a(s: &str) -> Amount {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn placed_capacities_become_the_plants_of_the_balance_and_every_mapped_code_is_known() {
+        let nodes = BalanceNodes::builtin();
+        let conv = Conversions::builtin();
+        for (code, chem) in &nodes.cells {
+            assert!(conv.cell_demand_kt_lce_per_gwh.contains_key(chem), "{code} → {chem}");
+        }
+        for (code, p) in &nodes.salts {
+            assert!(conv.salts.contains_key(p), "{code} → {p}");
+        }
+        for (code, m) in &nodes.cathodes {
+            assert!(conv.cathodes.contains_key(m), "{code} → {m}");
+        }
+        let placed = |node: &str, who: &str, cap: &str| NodeCapacity {
+            node_code: node.into(),
+            enterprise: who.into(),
+            capacity: a(cap),
+        };
+        let input = nodes.input(
+            &[
+                placed("cell", "甲电池", "10"),
+                placed("lithium_carbonate", "乙锂业", "20000"),
+                placed("lfp_cathode", "丙材料", "50000"),
+                placed("separator", "丁隔膜", "3"),
+            ],
+            supply("5000", "100000"),
+        );
+        assert_eq!(input.cells.len(), 1);
+        assert_eq!(
+            (input.cells[0].chemistry.as_str(), input.cells[0].gwh_per_year),
+            ("lfp", a("10"))
+        );
+        assert_eq!(input.salts[0].product, "lithium_carbonate");
+        assert_eq!(input.cathodes[0].material, "lfp");
+        // 10 GWh of LFP cells at 0.55–0.65 kt LCE/GWh (mid 0.6) need 6,000 t LCE a year; the
+        // 20,000 t carbonate plant is the largest stage, so it is the county's demand.
+        let b = material_balance(&input, &conv).unwrap();
+        assert_eq!(b.cell_demand.value, a("6000"));
+        assert_eq!(b.county_demand.value, a("20000"));
     }
 
     fn supply(annual: &str, reserves: &str) -> LocalSupply {

@@ -25,8 +25,8 @@ mod lce;
 mod presence;
 
 pub use balance::{
-    BalanceInput, BalanceLine, BalanceStep, CathodePlan, CellPlan, Layer, LocalSupply, MaterialBalance, SaltPlan,
-    material_balance,
+    BalanceInput, BalanceLine, BalanceNodes, BalanceStep, CathodePlan, CellPlan, Layer, LocalSupply, MaterialBalance,
+    NodeCapacity, SaltPlan, material_balance,
 };
 pub use edit::{
     ChainEdit, ContactDraft, ContactForm, EdgeForm, NewChainForm, NodeForm, Placement, PlacementForm,

@@ -19,7 +19,7 @@ use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chainforce_domain::chain::{ChainStage, GapKind, NodeStatus};
+use chainforce_domain::chain::{BalanceNodes, ChainStage, Conversions, GapKind, NodeStatus, material_balance};
 use chainforce_domain::permission::Action;
 use chainforce_storage::chains::{ChainMap, NodeLocal};
 use layout::{NODE_H, NODE_W};
@@ -29,6 +29,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .get("/chains", Access::CountyReaders, list)
         .get("/chains/{id}", Access::CountyReaders, map)
         .get("/chains/{id}/gaps", Access::CountyReaders, gaps)
+        .get("/chains/{id}/balance", Access::CountyReaders, balance)
         .get("/chains/{id}/nodes/{node}", Access::CountyReaders, node);
     let t = admin::routes(t);
     targets::routes(t)
@@ -491,4 +492,87 @@ fn gap_class(k: GapKind) -> &'static str {
         GapKind::Strengthen => "gap-strengthen",
         GapKind::Foothold => "gap-foothold",
     }
+}
+
+// ---- material balance (物料平衡) ------------------------------------------------------------
+
+struct BalanceRow {
+    layer: &'static str,
+    name: String,
+    product: String,
+    capacity: String,
+    factor: String,
+    lithium: String,
+}
+
+struct StepRow {
+    label: String,
+    supply: String,
+    demand: String,
+    surplus: String,
+    short: bool,
+    coverage: String,
+    verdict: String,
+}
+
+#[derive(Template)]
+#[template(path = "chain_balance.html")]
+struct BalancePage {
+    chrome: Chrome,
+    id: i64,
+    chain_name: String,
+    lines: Vec<BalanceRow>,
+    ore: String,
+    reserves: String,
+    county: String,
+    years: Option<String>,
+    steps: Vec<StepRow>,
+    notes: Vec<String>,
+}
+
+/// The county's lithium demand from the capacities placed on the chain against local ore from the
+/// resource ledger (issue 8 item 4), with the factors of `data/conversions.json`.
+async fn balance(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    ctx.require(Action::ReadCounty)?;
+    let m = own_map(&state, &ctx, id).await?;
+    let t = ctx.t();
+    let supply = state.store().local_lithium_supply(ctx.region_id).await?;
+    let input = BalanceNodes::builtin().input(&m.placed_capacities(), supply);
+    let b = material_balance(&input, &Conversions::builtin())?;
+    let q = |x: &chainforce_domain::chain::Quantity| x.display(t.lang);
+    render(&BalancePage {
+        chrome: Chrome::new(&ctx, "chains", t.s("chains.balance.title")),
+        id,
+        chain_name: m.stored.summary.name.clone(),
+        lines: b
+            .lines
+            .iter()
+            .map(|l| BalanceRow {
+                layer: l.layer.label(t.lang),
+                name: l.name.clone(),
+                product: l.product.clone(),
+                capacity: q(&l.capacity),
+                factor: q(&l.factor),
+                lithium: q(&l.lithium),
+            })
+            .collect(),
+        ore: q(&b.ore_supply),
+        reserves: q(&b.reserves),
+        county: q(&b.county_demand),
+        years: b.reserve_years.as_ref().map(q),
+        steps: b
+            .steps
+            .iter()
+            .map(|s| StepRow {
+                label: format!("{} → {}", s.supplier.label(t.lang), s.consumer.label(t.lang)),
+                supply: q(&s.supply),
+                demand: q(&s.demand),
+                surplus: q(&s.surplus),
+                short: s.surplus.value.raw() < 0,
+                coverage: q(&s.coverage),
+                verdict: s.verdict.text(t.lang).to_string(),
+            })
+            .collect(),
+        notes: b.notes.iter().map(|n| n.text(t.lang).to_string()).collect(),
+    })
 }
