@@ -435,6 +435,9 @@ async fn the_office_allocates_ore_with_reasons_experts_review_and_commitments_ar
     assert_eq!(api["alerts"], 1);
     assert_eq!(api["commitments"][0]["enterprise_name"], "别家电池有限公司");
     assert_eq!(api["commitments"][0]["report"]["status"], "behind");
+    // The alert is on the office's and the leaders' overview too.
+    let (_, home) = leader.get_text("/").await;
+    assert!(home.contains("承诺滞后预警：1"), "{home}");
 
     // Every export opens and says what the page says.
     for (path, expect) in [

@@ -23,6 +23,8 @@ struct DashboardPage {
     overdue: Vec<Task>,
     due_this_week: Vec<Task>,
     today: chrono::NaiveDate,
+    /// 好资源配给好东家: commitments given for ore that have fallen behind.
+    resource_alerts: usize,
 }
 
 /// One bar of the projects-per-stage chart (SVG coordinates computed here, not in the template).
@@ -100,6 +102,11 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         })
         .collect();
     due_this_week.sort_by_key(|t| t.schedule.late_finish.or(t.deadline));
+    let resource_alerts = if ctx.can(Action::ReadResources) {
+        state.store().commitment_alerts(user.region_id, today).await?.len()
+    } else {
+        0
+    };
     let page = DashboardPage {
         chrome: Chrome::new(&ctx, "dashboard", t.s("nav.dashboard")),
         o,
@@ -107,6 +114,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         overdue,
         due_this_week,
         today,
+        resource_alerts,
     };
     render(&page)
 }
