@@ -2,9 +2,9 @@
 //! payloads. **Architecture invariant**: this crate turns bytes into domain values and domain
 //! values into bytes; it never touches the database or the network.
 
+pub mod annual;
 pub mod chat;
 pub mod ical;
-pub mod annual;
 pub mod ledger;
 pub mod minutes;
 pub mod xlsx_out;

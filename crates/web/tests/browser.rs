@@ -157,7 +157,7 @@ async fn a_unit_marks_an_overdue_task_done_and_its_bar_on_the_battle_map_turns_f
             .click()
             .await?;
         b.wait()
-            .for_element(Locator::Css(&format!("form[action='/tasks/{task}/progress']")))
+            .for_element(Locator::Css(&format!("form[action^='/tasks/{task}/progress']")))
             .await?;
         b.find(Locator::Css("select[name=progress]"))
             .await?
@@ -171,7 +171,7 @@ async fn a_unit_marks_an_overdue_task_done_and_its_bar_on_the_battle_map_turns_f
         )
         .await?;
         b.find(Locator::Css(&format!(
-            "form[action='/tasks/{task}/progress'] button[type=submit]"
+            "form[action^='/tasks/{task}/progress'] button[type=submit]"
         )))
         .await?
         .click()

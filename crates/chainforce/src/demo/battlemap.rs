@@ -97,14 +97,14 @@ pub async fn load(store: &Store, region: i64, county_scale: bool, leader: &str, 
                     continue;
                 };
                 n += 1;
-                let report = if lf < today && (p.draft.stage >= Stage::Started || n % 10 != 0) {
+                let report = if lf < today && (p.draft.stage >= Stage::Started || !n.is_multiple_of(10)) {
                     Some(ProgressReport {
                         progress: TaskProgress::Done,
                         actual_start: Some(ls.min(today)),
                         actual_finish: Some(lf),
                         note: Some("已完成（示例）".into()),
                     })
-                } else if ls <= today && lf >= today && n % 2 == 0 {
+                } else if ls <= today && lf >= today && n.is_multiple_of(2) {
                     Some(ProgressReport {
                         progress: TaskProgress::InProgress,
                         actual_start: Some(ls),

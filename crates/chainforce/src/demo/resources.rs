@@ -26,21 +26,38 @@ pub async fn load(store: &Store, region: i64, enterprises: &[i64], today: NaiveD
     let chain = allocation_chain();
     let mut tx = store.begin(&system).await?;
 
-    let deposit = |name: &str, place: &str, ore: &str, ore_t: &str, grade: &str, stated: &str, annual: &str| DepositForm {
-        name: name.into(),
-        place: place.into(),
-        ore_type: ore.into(),
-        category: "indicated".into(),
-        ore_t: ore_t.into(),
-        li2o_grade_pct: grade.into(),
-        stated_li2o_t: stated.into(),
-        annual_output_t_ore: annual.into(),
-        ..Default::default()
-    };
+    let deposit =
+        |name: &str, place: &str, ore: &str, ore_t: &str, grade: &str, stated: &str, annual: &str| DepositForm {
+            name: name.into(),
+            place: place.into(),
+            ore_type: ore.into(),
+            category: "indicated".into(),
+            ore_t: ore_t.into(),
+            li2o_grade_pct: grade.into(),
+            stated_li2o_t: stated.into(),
+            annual_output_t_ore: annual.into(),
+            ..Default::default()
+        };
     let mut deposits = Vec::new();
     for f in [
-        deposit("示范瓷土矿（示例）", "岑阳镇", "porcelain_clay", "100000000", "0.35", "", "3000000"),
-        deposit("东岭锂云母矿（示例）", "东岭镇", "lepidolite", "20000000", "0.45", "", "1000000"),
+        deposit(
+            "示范瓷土矿（示例）",
+            "岑阳镇",
+            "porcelain_clay",
+            "100000000",
+            "0.35",
+            "",
+            "3000000",
+        ),
+        deposit(
+            "东岭锂云母矿（示例）",
+            "东岭镇",
+            "lepidolite",
+            "20000000",
+            "0.45",
+            "",
+            "1000000",
+        ),
         deposit("松岗钽铌矿伴生锂（示例）", "松岗乡", "lepidolite", "", "", "60380", ""),
         deposit("示例锂辉石探矿权", "岑阳镇", "spodumene", "2000000", "1.2", "", ""),
     ] {
@@ -52,7 +69,10 @@ pub async fn load(store: &Store, region: i64, enterprises: &[i64], today: NaiveD
     let fixed = std::env::var("CHAINFORCE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     let mut experts = Vec::new();
     let mut printed = Vec::new();
-    for (i, username) in ["expert", "expert2", "expert3", "expert4", "expert5"].into_iter().enumerate() {
+    for (i, username) in ["expert", "expert2", "expert3", "expert4", "expert5"]
+        .into_iter()
+        .enumerate()
+    {
         let password = fixed.clone().unwrap_or_else(chainforce_web::auth::random_password);
         let f = UserForm {
             username: username.into(),
@@ -83,31 +103,51 @@ pub async fn load(store: &Store, region: i64, enterprises: &[i64], today: NaiveD
         ..RoundForm::defaults()
     };
     let round = tx
-        .create_round(region, &round_form("2026 年第一批锂资源配置（示例）").validate(&chain).map_err(err("round"))?)
+        .create_round(
+            region,
+            &round_form("2026 年第一批锂资源配置（示例）")
+                .validate(&chain)
+                .map_err(err("round"))?,
+        )
         .await?;
     tx.set_round_state(round, RoundState::Open, 1).await?;
     let start_past = (today - Duration::days(60)).to_string();
     let production = (today + Duration::days(400)).to_string();
-    let application = |enterprise: i64, requested: &str, investment: &str, products: &str, capacity: &str, local: &str| {
-        ApplicationForm {
-            enterprise_id: enterprise.to_string(),
-            requested: requested.into(),
-            annual_revenue_wan: "1500000".into(),
-            listed: "on".into(),
-            industry_rank: "6".into(),
-            investment_wan: investment.into(),
-            products: products.into(),
-            capacity: capacity.into(),
-            local_processing_pct: local.into(),
-            start_by: start_past.clone(),
-            production_by: production.clone(),
-        }
-    };
+    let application =
+        |enterprise: i64, requested: &str, investment: &str, products: &str, capacity: &str, local: &str| {
+            ApplicationForm {
+                enterprise_id: enterprise.to_string(),
+                requested: requested.into(),
+                annual_revenue_wan: "1500000".into(),
+                listed: "on".into(),
+                industry_rank: "6".into(),
+                investment_wan: investment.into(),
+                products: products.into(),
+                capacity: capacity.into(),
+                local_processing_pct: local.into(),
+                start_by: start_past.clone(),
+                production_by: production.clone(),
+            }
+        };
     let mut apps = Vec::new();
     for f in [
-        application(enterprises[0], "5000", "80亿元", "lithium_carbonate, lfp_cathode, cell, pack", "30", "85"),
+        application(
+            enterprises[0],
+            "5000",
+            "80亿元",
+            "lithium_carbonate, lfp_cathode, cell, pack",
+            "30",
+            "85",
+        ),
         application(enterprises[1], "4000", "60亿元", "cell, pack", "20", "70"),
-        application(enterprises[2], "2000", "52亿元", "lithium_carbonate, lfp_cathode", "10", "90"),
+        application(
+            enterprises[2],
+            "2000",
+            "52亿元",
+            "lithium_carbonate, lfp_cathode",
+            "10",
+            "90",
+        ),
     ] {
         let d = f.validate(&chain).map_err(err("application"))?;
         apps.push(tx.create_application(round, &d).await?);
@@ -116,7 +156,12 @@ pub async fn load(store: &Store, region: i64, enterprises: &[i64], today: NaiveD
     let sheet = |total: i64| {
         default_panel_criteria()
             .into_iter()
-            .map(|c| (c.code, chainforce_domain::Amount::from_raw(c.max_points.raw() * total / 100)))
+            .map(|c| {
+                (
+                    c.code,
+                    chainforce_domain::Amount::from_raw(c.max_points.raw() * total / 100),
+                )
+            })
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let opinions = [
@@ -128,11 +173,13 @@ pub async fn load(store: &Store, region: i64, enterprises: &[i64], today: NaiveD
     ];
     for (i, x) in experts.iter().enumerate() {
         let i = i as i64;
-        tx.save_sheet(apps[0], *x, &sheet(92 - 4 * i), opinions[i as usize]).await?;
+        tx.save_sheet(apps[0], *x, &sheet(92 - 4 * i), opinions[i as usize])
+            .await?;
         tx.save_sheet(apps[1], *x, &sheet(70 + 3 * i), "").await?;
         tx.save_sheet(apps[2], *x, &sheet(65 + 2 * i), "").await?;
     }
-    tx.declare_conflict(apps[1], experts[4], "曾为该企业提供技术咨询").await?;
+    tx.declare_conflict(apps[1], experts[4], "曾为该企业提供技术咨询")
+        .await?;
     let (ent, v) = ViolationForm {
         enterprise_id: enterprises[2].to_string(),
         kind: "environment".into(),
@@ -168,7 +215,12 @@ pub async fn load(store: &Store, region: i64, enterprises: &[i64], today: NaiveD
     // The second round, open, for the demo expert to review.
     let mut tx = store.begin(&system).await?;
     let open = tx
-        .create_round(region, &round_form("2026 年第二批锂资源配置（示例）").validate(&chain).map_err(err("round"))?)
+        .create_round(
+            region,
+            &round_form("2026 年第二批锂资源配置（示例）")
+                .validate(&chain)
+                .map_err(err("round"))?,
+        )
         .await?;
     tx.set_round_state(open, RoundState::Open, 1).await?;
     let d = application(enterprises[1], "2000", "55亿元", "cell", "12", "75")
