@@ -100,6 +100,10 @@ pub struct TaskFilter {
     pub open_only: bool,
     /// Only tasks of active projects (paused and terminated projects leave the boards).
     pub active_projects_only: bool,
+    /// Only tasks that can be red or due by this date: latest start, latest finish or deadline on
+    /// or before it (the dashboard asks for the end of the week, so it reads the few hundred
+    /// tasks it can show instead of every open task of the county).
+    pub due_by: Option<NaiveDate>,
 }
 
 impl Store {
@@ -117,6 +121,14 @@ impl Store {
         }
         if f.active_projects_only {
             sql.push(" AND p.state = 'active'");
+        }
+        if let Some(d) = f.due_by {
+            let d = d.to_string();
+            sql.push(" AND (COALESCE(t.late_start, t.late_finish, t.deadline) <= ")
+                .bind(d.clone())
+                .push(" OR COALESCE(t.late_finish, t.deadline) <= ")
+                .bind(d)
+                .push(")");
         }
         sql.push(" ORDER BY t.project_id, t.sort_order, t.id");
         let rows = sql.query().fetch_all(&self.read).await?;

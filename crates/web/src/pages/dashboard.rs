@@ -74,6 +74,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         })
         .collect();
     let today = clock::today();
+    let week_end = clock::end_of_week(today);
     let open = state
         .store()
         .tasks(
@@ -81,13 +82,13 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
             &TaskFilter {
                 open_only: true,
                 active_projects_only: true,
+                due_by: Some(week_end),
                 ..Default::default()
             },
         )
         .await?;
     let region = state.store().region(user.region_id).await?;
     let cal = state.store().calendar(user.region_id).await?;
-    let week_end = clock::end_of_week(today);
     let (mut overdue, rest): (Vec<Task>, Vec<Task>) = open
         .into_iter()
         .partition(|t| t.status(today, region.yellow_float_days, &cal).status == Status::Red);
