@@ -1,7 +1,8 @@
 //! 挂图作战 and the 包挂领导 view: what the battle map and a leader's page read.
 //!
-//! The map reads in three queries whatever the county's size — the projects, all their tasks,
-//! all their stage dates — each filtered the same way, never one query per project.
+//! The map reads in two queries whatever the county's size — the projects and all their stage
+//! dates, filtered the same way, never one query per project — and takes the tasks from the board
+//! held in memory.
 
 use crate::projects::{Project, StageDate};
 use crate::row::RowExt;
@@ -46,7 +47,7 @@ fn push_filter(sql: &mut Sql, region_id: i64, f: &MapFilter) {
 }
 
 impl Store {
-    /// The battle map's data for `f` (three queries).
+    /// The battle map's data for `f`.
     pub async fn battle_map(&self, region_id: i64, f: &MapFilter) -> Result<MapData> {
         let mut sql = Sql::new(crate::projects::SELECT);
         push_filter(&mut sql, region_id, f);
@@ -54,14 +55,17 @@ impl Store {
         let rows = sql.query().fetch_all(&self.read).await?;
         let projects: Vec<Project> = rows.iter().map(crate::projects::from_row).collect::<Result<_, _>>()?;
 
-        let mut sql = Sql::new(crate::tasks::SELECT);
-        push_filter(&mut sql, region_id, f);
-        if let Some(u) = f.unit_id {
-            sql.push(" AND t.responsible_unit_id = ").bind(u);
-        }
-        sql.push(" ORDER BY t.project_id, t.sort_order, t.id");
-        let rows = sql.query().fetch_all(&self.read).await?;
-        let tasks: Vec<Task> = rows.iter().map(crate::tasks::from_row).collect::<Result<_, _>>()?;
+        // The tasks come from the board held in memory (see `board`): the projects chosen above,
+        // only the filtered unit's tasks when a unit is chosen.
+        let chosen: std::collections::HashSet<i64> = projects.iter().map(|p| p.id).collect();
+        let board = self.board(region_id).await?;
+        let tasks: Vec<Task> = board
+            .tasks
+            .iter()
+            .filter(|b| chosen.contains(&b.task.project_id))
+            .filter(|b| f.unit_id.is_none_or(|u| b.task.responsible_unit_id == Some(u)))
+            .map(|b| b.task.clone())
+            .collect();
 
         let mut sql = Sql::new(
             "SELECT d.project_id, d.stage, d.planned_date, d.actual_date, d.recorded_by, d.recorded_at \

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "heroes", include_str!("../migrations/0004_heroes.sql")),
     (5, "chains", include_str!("../migrations/0005_chains.sql")),
     (6, "resources", include_str!("../migrations/0006_resources.sql")),
+    (9, "board_version", include_str!("../migrations/0009_board_version.sql")),
 ];
 
 /// A handle on the database; cheap to clone.
@@ -35,6 +36,7 @@ pub struct Store {
     backend: Backend,
     url: String,
     pub(crate) calendars: std::sync::Arc<crate::calendar::CalendarCache>,
+    pub(crate) boards: std::sync::Arc<crate::board::BoardCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -90,6 +92,7 @@ impl Store {
                     backend,
                     url,
                     calendars: Default::default(),
+                    boards: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -104,6 +107,7 @@ impl Store {
                     backend,
                     url,
                     calendars: Default::default(),
+                    boards: Default::default(),
                 }
             }
         };

@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod battlemap;
+mod board;
 pub mod calendar;
 pub mod chains;
 pub mod clock;

@@ -56,7 +56,7 @@ pub struct TaskDependency {
     pub lag_days: i64,
 }
 
-pub(crate) const SELECT: &str = "SELECT t.*, p.name AS project_name, u.name AS unit_name FROM tasks t \
+pub(crate) const SELECT: &str = "SELECT t.*, p.name AS project_name, p.state AS project_state, u.name AS unit_name FROM tasks t \
      JOIN projects p ON p.id = t.project_id LEFT JOIN units u ON u.id = t.responsible_unit_id";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<Task, sqlx::Error> {
@@ -106,8 +106,38 @@ pub struct TaskFilter {
     pub due_by: Option<NaiveDate>,
 }
 
+impl TaskFilter {
+    /// The filter applied to a task on the board: the same conditions as the SQL of
+    /// [`Store::tasks`], dates compared as dates.
+    fn selects(&self, b: &crate::board::BoardTask) -> bool {
+        let t = &b.task;
+        let due_by_ok = self.due_by.is_none_or(|d| {
+            let start_or_finish = t.schedule.late_start.or(t.schedule.late_finish).or(t.deadline);
+            let finish = t.schedule.late_finish.or(t.deadline);
+            start_or_finish.is_some_and(|s| s <= d) || finish.is_some_and(|f| f <= d)
+        });
+        self.project_id.is_none_or(|id| t.project_id == id)
+            && self.unit_id.is_none_or(|id| t.responsible_unit_id == Some(id))
+            && (!self.open_only || t.progress != TaskProgress::Done)
+            && (!self.active_projects_only || b.project_active)
+            && due_by_ok
+    }
+}
+
 impl Store {
+    /// The tasks of `region_id` that `f` selects, in project, sort-order and id order. One
+    /// project's tasks are read from the database; lists across projects come from the board
+    /// held in memory (see [`crate::board`]).
     pub async fn tasks(&self, region_id: i64, f: &TaskFilter) -> Result<Vec<Task>> {
+        if f.project_id.is_none() {
+            let board = self.board(region_id).await?;
+            return Ok(board
+                .tasks
+                .iter()
+                .filter(|b| f.selects(b))
+                .map(|b| b.task.clone())
+                .collect());
+        }
         let mut sql = Sql::new(SELECT);
         sql.push(" WHERE p.region_id = ").bind(region_id);
         if let Some(id) = f.project_id {

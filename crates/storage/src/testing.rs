@@ -107,10 +107,13 @@ impl Store {
     /// Runs a statement outside the audited write path — for tests that simulate tampering or
     /// set up servers. Never used by the product.
     pub async fn execute_raw(&self, sql: &str) -> crate::Result<u64> {
-        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        let n = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
             .execute(&self.write)
             .await?
-            .rows_affected())
+            .rows_affected();
+        // The change bypassed the audit, so the board's version did not move.
+        self.boards.clear();
+        Ok(n)
     }
 }
 

@@ -134,11 +134,17 @@ impl WriteTx {
     pub async fn commit(mut self) -> Result<()> {
         self.reschedule_dirty().await?;
         if !self.pending.is_empty() {
-            let (mut seq, mut prev): (i64, String) =
-                sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash")
-                    .bind(self.pending.len() as i64)
-                    .fetch_one(&mut *self.tx)
-                    .await?;
+            // The board's version moves with the audit sequence when this action can change a
+            // task list (see `board`), so cached boards are read again after it.
+            let board = crate::board::touches_board(self.pending.iter().map(|p| p.entity));
+            let (mut seq, mut prev): (i64, String) = sqlx::query_as(
+                "UPDATE audit_head SET seq = seq + $1, board_seq = CASE WHEN $2 = 1 THEN seq + $1 ELSE board_seq END \
+                 WHERE id = 1 RETURNING seq - $1, hash",
+            )
+            .bind(self.pending.len() as i64)
+            .bind(i64::from(board))
+            .fetch_one(&mut *self.tx)
+            .await?;
             for p in std::mem::take(&mut self.pending) {
                 seq += 1;
                 let entry = AuditEntry {

@@ -646,3 +646,76 @@ on_both_backends!(
     backward_schedule_and_cycles,
     a_project_is_scheduled_backward_from_its_target_and_a_cycle_is_refused
 );
+
+/// Two server processes on one database (a PostgreSQL deployment runs several): each keeps the
+/// county's task board in memory, and a change made through one is in the other's next list.
+async fn a_second_server_sees_every_change_to_the_task_lists(store: &Store) {
+    let c = county(store).await;
+    let pid = project(store, &c, "碳酸锂项目").await;
+    let task = |name: &str| {
+        TaskForm {
+            name: name.into(),
+            responsible_unit_id: c.fgw.to_string(),
+            duration_days: "2".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    let first = tx.create_task(pid, &task("环评批复"), None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let other = Store::open(store.url()).await.unwrap();
+    let open_of_fgw = TaskFilter {
+        unit_id: Some(c.fgw),
+        open_only: true,
+        ..Default::default()
+    };
+    let names = |ts: Vec<chainforce_storage::tasks::Task>| ts.into_iter().map(|t| t.name).collect::<Vec<_>>();
+    assert_eq!(names(other.tasks(c.region, &open_of_fgw).await.unwrap()), ["环评批复"]);
+
+    // 发改委 reports the task done through the first server: the second no longer lists it as open.
+    let t = store.task(first).await.unwrap();
+    let done = ProgressForm {
+        actual_start: "2026-11-20".into(),
+        actual_finish: "2026-11-23".into(),
+        ..Default::default()
+    }
+    .validate(day("2026-11-29"))
+    .unwrap();
+    let mut tx = store.begin(&c.fgw_clerk).await.unwrap();
+    tx.report_task_progress(first, t.version, &done).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(other.tasks(c.region, &open_of_fgw).await.unwrap().is_empty());
+    let all = other.tasks(c.region, &TaskFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].progress, TaskProgress::Done);
+    assert_eq!(all[0].actual_finish, Some(day("2026-11-23")));
+
+    // A problem raised changes no task list; a task added does, on both servers.
+    let mut tx = store.begin(&c.enterprise_contact).await.unwrap();
+    let problem = ProblemForm {
+        title: "施工用水未通".into(),
+        description: String::new(),
+    }
+    .validate()
+    .unwrap();
+    let raised_by = RaisedBy {
+        enterprise_id: Some(c.enterprise),
+        unit_id: None,
+    };
+    tx.raise_problem(pid, &problem, raised_by).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(other.tasks(c.region, &open_of_fgw).await.unwrap().is_empty());
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.create_task(pid, &task("施工许可"), None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(names(other.tasks(c.region, &open_of_fgw).await.unwrap()), ["施工许可"]);
+    assert_eq!(names(store.tasks(c.region, &open_of_fgw).await.unwrap()), ["施工许可"]);
+    other.close().await;
+}
+on_both_backends!(
+    second_server_sees_changes,
+    a_second_server_sees_every_change_to_the_task_lists
+);

@@ -60,6 +60,7 @@ pub(crate) struct Inner {
     pub config: AppConfig,
     pub limiter: LoginLimiter,
     pub metrics: PrometheusHandle,
+    pub renders: crate::rendered::BoardRenders,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -74,11 +75,17 @@ impl AppState {
             config,
             limiter,
             metrics: metrics_handle(),
+            renders: Default::default(),
         }))
     }
 
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// Page bodies kept until the task board changes.
+    pub(crate) fn renders(&self) -> &crate::rendered::BoardRenders {
+        &self.0.renders
     }
 
     pub fn config(&self) -> &AppConfig {

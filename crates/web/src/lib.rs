@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod ledger;
 pub mod pages;
 pub mod reminders;
+mod rendered;
 pub mod routes;
 
 mod assets;

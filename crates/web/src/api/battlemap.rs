@@ -4,12 +4,14 @@
 use super::dto::ErrorOut;
 use crate::app::AppState;
 use crate::context::Ctx;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::pages::battlemap::{LeaderQuery, MapRefs, leader_view, load_map};
 use crate::routes::{Access, RouteTable};
 use axum::Json;
 use axum::extract::{Query, State};
-use chainforce_domain::battlemap::{Counts, MapQuery};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chainforce_domain::battlemap::{Counts, MapFilter, MapQuery};
 use chainforce_domain::permission::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -116,11 +118,36 @@ pub struct MapOut {
 /// 挂图作战: every active project matching the filters with its tasks, their colour and the
 /// critical path, and its stage milestones. A bad filter is a 400 naming the field.
 #[utoipa::path(get, path = "/api/v1/map", params(MapParams), responses((status = 200, body = MapOut), (status = 400, body = ErrorOut), (status = 403, body = ErrorOut)))]
-async fn map(State(state): State<AppState>, ctx: Ctx, Query(p): Query<MapParams>) -> AppResult<Json<MapOut>> {
+async fn map(State(state): State<AppState>, ctx: Ctx, Query(p): Query<MapParams>) -> AppResult<Response> {
     ctx.require(Action::ReadCounty)?;
     let refs = MapRefs::load(&state, &ctx).await?;
     let f = refs.check(&MapQuery::from(p))?;
-    let (entries, today) = load_map(&state, &ctx, &f).await?;
+    // Kept per board version like the page's body (see `rendered`).
+    let version = state.store().board_version().await?;
+    let key = format!(
+        "api-map/{}/{:?}/{}/{:?}",
+        ctx.region_id,
+        ctx.lang,
+        chainforce_storage::clock::today(),
+        f
+    );
+    let json = match state.renders().get(version, &key) {
+        Some(json) => json,
+        None => {
+            let out = map_out(&state, &ctx, &f).await?;
+            let json: std::sync::Arc<str> = serde_json::to_string(&out)
+                .map_err(|e| AppError::Internal(format!("map JSON: {e}")))?
+                .into();
+            state.renders().put(version, key, json.clone());
+            json
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response())
+}
+
+/// The map's JSON for a checked filter.
+async fn map_out(state: &AppState, ctx: &Ctx, f: &MapFilter) -> AppResult<MapOut> {
+    let (entries, today) = load_map(state, ctx, f).await?;
     let mut counts = CountsOut {
         red: 0,
         yellow: 0,
@@ -174,12 +201,12 @@ async fn map(State(state): State<AppState>, ctx: Ctx, Query(p): Query<MapParams>
             }
         })
         .collect();
-    Ok(Json(MapOut {
+    Ok(MapOut {
         today: today.to_string(),
         group: f.group.code().into(),
         counts,
         projects,
-    }))
+    })
 }
 
 #[derive(Deserialize, IntoParams, Default)]

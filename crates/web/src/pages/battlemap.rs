@@ -170,9 +170,11 @@ fn map_task(
     })
 }
 
+/// The map's body: everything under the navigation, kept per board version (see `rendered`).
 #[derive(Template)]
-#[template(path = "battlemap.html")]
-struct MapPage {
+#[template(path = "battlemap_body.html")]
+struct MapBody {
+    /// Only its language is used: the body is shared by everyone who asks for the same map.
     chrome: Chrome,
     l: Layout,
     today: NaiveDate,
@@ -187,7 +189,7 @@ struct MapPage {
     filter_words: String,
 }
 
-impl MapPage {
+impl MapBody {
     fn group_label(&self, g: &Option<String>) -> String {
         g.clone().unwrap_or_else(|| self.chrome.t.s("map.no_group").to_string())
     }
@@ -199,20 +201,57 @@ fn chosen(opts: &[Opt]) -> Option<String> {
         .map(|o| o.label.clone())
 }
 
+#[derive(Template)]
+#[template(path = "battlemap.html")]
+struct MapPage {
+    chrome: Chrome,
+    body: std::sync::Arc<str>,
+}
+
 async fn map_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MapQuery>) -> AppResult<Response> {
     ctx.require(Action::ReadCounty)?;
     let t = ctx.t();
     let refs = MapRefs::load(&state, &ctx).await?;
     let f = refs.check(&q)?;
-    let (entries, today) = load_map(&state, &ctx, &f).await?;
+    // The version is read before the map is drawn, so a body is never kept under a newer version
+    // than the data it shows.
+    let version = state.store().board_version().await?;
+    let key = format!(
+        "map/{}/{:?}/{}/{:?}",
+        ctx.region_id,
+        t.lang,
+        chainforce_storage::clock::today(),
+        f
+    );
+    let body = match state.renders().get(version, &key) {
+        Some(body) => body,
+        None => {
+            let body: std::sync::Arc<str> = map_body(&state, &ctx, &refs, &f).await?.render()?.into();
+            state.renders().put(version, key, body.clone());
+            body
+        }
+    };
+    render(&MapPage {
+        chrome: Chrome::new(&ctx, "map", t.s("nav.map")),
+        body,
+    })
+}
+
+/// Draws the map for a checked filter (the options show the filter's values, so that every query
+/// that means the same filter draws the same body).
+async fn map_body(state: &AppState, ctx: &Ctx, refs: &MapRefs, f: &MapFilter) -> AppResult<MapBody> {
+    let t = ctx.t();
+    let (entries, today) = load_map(state, ctx, f).await?;
     let projects: Vec<MapProject> = entries.into_iter().map(|e| e.map).collect();
     let l = layout(&projects, today, f.rows, &Geometry::default());
     let all = t.s("filter.all");
     let pairs = |v: &[(i64, String)]| v.iter().map(|(id, n)| (id.to_string(), n.clone())).collect::<Vec<_>>();
-    let townships = options(pairs(&refs.townships), &q.township_id, Some(all));
-    let units = options(pairs(&refs.units), &q.unit_id, Some(all));
-    let nodes = options(pairs(&refs.nodes), &q.chain_node_id, Some(all));
-    let stages = coded(Stage::ALL, Stage::code, |s| s.label(t.lang), &q.stage, Some(all));
+    let id = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
+    let townships = options(pairs(&refs.townships), &id(f.township_id), Some(all));
+    let units = options(pairs(&refs.units), &id(f.unit_id), Some(all));
+    let nodes = options(pairs(&refs.nodes), &id(f.chain_node_id), Some(all));
+    let stage = f.stage.map(|s| s.code()).unwrap_or("");
+    let stages = coded(Stage::ALL, Stage::code, |s| s.label(t.lang), stage, Some(all));
     let leaders = options(
         refs.leaders.iter().map(|l| (l.clone(), l.clone())),
         f.leader.as_deref().unwrap_or(""),
@@ -223,8 +262,8 @@ async fn map_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MapQu
         .filter_map(|o| chosen(o))
         .collect::<Vec<_>>()
         .join(" · ");
-    let page = MapPage {
-        chrome: Chrome::new(&ctx, "map", t.s("nav.map")),
+    Ok(MapBody {
+        chrome: Chrome::new(ctx, "map", t.s("nav.map")),
         groups: coded(
             MapGrouping::ALL,
             MapGrouping::code,
@@ -241,8 +280,7 @@ async fn map_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MapQu
         stages,
         leaders,
         filter_words,
-    };
-    render(&page)
+    })
 }
 
 /// A red task on a leader's projects.

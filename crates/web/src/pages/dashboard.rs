@@ -6,13 +6,14 @@ use crate::context::Ctx;
 use crate::error::AppResult;
 use crate::routes::{Access, RouteTable};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chainforce_domain::permission::Action;
 use chainforce_domain::status::Status;
 use chainforce_storage::clock;
 use chainforce_storage::dashboard::Overview;
 use chainforce_storage::tasks::{Task, TaskFilter};
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -20,11 +21,26 @@ struct DashboardPage {
     chrome: Chrome,
     o: Overview,
     bars: Vec<Bar>,
+    /// The most overdue tasks first, at most [`DASHBOARD_ROWS`] unless the whole list was asked for.
     overdue: Vec<Task>,
+    overdue_total: usize,
     due_this_week: Vec<Task>,
+    due_total: usize,
     today: chrono::NaiveDate,
     /// 好资源配给好东家: commitments given for ore that have fallen behind.
     resource_alerts: usize,
+}
+
+/// How many rows each of the dashboard's task lists shows before "show all": the page is the
+/// county's front door, opened by everyone many times a day, and at county scale the overdue
+/// list alone can run to hundreds of rows (every one of them is on the unit desks and the map).
+const DASHBOARD_ROWS: usize = 30;
+
+#[derive(Deserialize)]
+struct DashboardQuery {
+    /// `1` lists every overdue and due task instead of the first [`DASHBOARD_ROWS`].
+    #[serde(default)]
+    all: String,
 }
 
 /// One bar of the projects-per-stage chart (SVG coordinates computed here, not in the template).
@@ -48,7 +64,7 @@ impl DashboardPage {
     }
 }
 
-async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> AppResult<Response> {
     let user = ctx.user()?;
     if ctx.can(Action::ReviewApplication { assigned: true }) {
         // Experts see only what they are asked to review.
@@ -103,6 +119,11 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         })
         .collect();
     due_this_week.sort_by_key(|t| t.schedule.late_finish.or(t.deadline));
+    let (overdue_total, due_total) = (overdue.len(), due_this_week.len());
+    if q.all != "1" {
+        overdue.truncate(DASHBOARD_ROWS);
+        due_this_week.truncate(DASHBOARD_ROWS);
+    }
     let resource_alerts = if ctx.can(Action::ReadResources) {
         state.store().commitment_alerts(user.region_id, today).await?.len()
     } else {
@@ -113,7 +134,9 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         o,
         bars,
         overdue,
+        overdue_total,
         due_this_week,
+        due_total,
         today,
         resource_alerts,
     };

@@ -1,0 +1,72 @@
+//! Page bodies rendered once per version of the task board and served again until it moves.
+//!
+//! Why: the battle map of a county of 300 projects is 8 MB of SVG drawn from 15,000 tasks, the
+//! whole task force opens it, and it changes only when a task, a project, a unit, the chain or the
+//! calendar does — what `Store::board_version` counts. The key names everything else a body
+//! depends on (county, language, day, filters); the page around it (navigation, the user's name,
+//! the form token) is rendered per request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// At most this many bytes of bodies are kept: a few full-county maps.
+const MAX_BYTES: usize = 64 << 20;
+
+#[derive(Default)]
+pub(crate) struct BoardRenders(Mutex<Kept>);
+
+#[derive(Default)]
+struct Kept {
+    version: i64,
+    bodies: HashMap<String, Arc<str>>,
+    bytes: usize,
+}
+
+impl BoardRenders {
+    /// The body kept under `key` for board `version`, if any.
+    pub fn get(&self, version: i64, key: &str) -> Option<Arc<str>> {
+        let kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.version != version {
+            return None;
+        }
+        kept.bodies.get(key).cloned()
+    }
+
+    /// Keeps a body rendered from board `version`. A body of an older version than the ones kept
+    /// is dropped (a write committed while it was drawn); a newer version replaces them all.
+    pub fn put(&self, version: i64, key: String, body: Arc<str>) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if version < kept.version {
+            return;
+        }
+        if version > kept.version || kept.bytes + body.len() > MAX_BYTES {
+            kept.bodies.clear();
+            kept.bytes = 0;
+            kept.version = version;
+        }
+        kept.bytes += body.len();
+        if let Some(old) = kept.bodies.insert(key, body) {
+            kept.bytes -= old.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BoardRenders;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_body_is_served_only_for_the_board_version_it_was_drawn_from() {
+        let r = BoardRenders::default();
+        r.put(7, "map/1".into(), Arc::from("v7"));
+        assert_eq!(r.get(7, "map/1").as_deref(), Some("v7"));
+        assert_eq!(r.get(7, "map/2"), None);
+        assert_eq!(r.get(8, "map/1"), None);
+        // A body drawn from an older board than the one already kept is not kept.
+        r.put(9, "map/1".into(), Arc::from("v9"));
+        r.put(8, "map/2".into(), Arc::from("v8"));
+        assert_eq!(r.get(9, "map/2"), None);
+        assert_eq!(r.get(9, "map/1").as_deref(), Some("v9"));
+    }
+}
