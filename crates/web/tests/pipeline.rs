@@ -357,6 +357,74 @@ async fn an_enterprise_reports_its_month_for_its_own_project_only() {
     );
 }
 
+/// 形象进度 photos from the lead unit (县发改委 leads the project): it reports the month with a
+/// photo for its own project; another unit may read the project but not report on it.
+#[tokio::test]
+async fn the_lead_unit_reports_the_month_with_photos_for_its_own_projects_only() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let fgw = app.login("fgw").await;
+    let zrzy = app.login("zrzy").await;
+    let month = this_month();
+    let jpg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
+    let fields = [
+        ("month", month.as_str()),
+        ("completed_investment", "800"),
+        ("image_progress", "场地平整完成，围墙砌筑中"),
+        ("version", "0"),
+    ];
+
+    // Another unit sees the monthly page without the form, and its report is refused.
+    let (s, html) = zrzy.get_text(&format!("/projects/{p}/monthly")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("name=\"photos\""), "no upload form for another unit");
+    let r = zrzy
+        .post_multipart(&format!("/projects/{p}/monthly"), &fields, "photos", "场地.jpg", &jpg)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = zrzy
+        .post_json(
+            &format!("/api/v1/projects/{p}/monthly"),
+            &json!({"month": month, "completed_investment": "800", "image_progress": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        app.store.monthly_reports(p).await.unwrap().is_empty(),
+        "nothing recorded"
+    );
+
+    // The lead unit has the form, with its photo field, and reports.
+    let (_, html) = fgw.get_text(&format!("/projects/{p}/monthly")).await;
+    assert!(html.contains("name=\"photos\""), "{html}");
+    let r = fgw
+        .post_multipart(&format!("/projects/{p}/monthly"), &fields, "photos", "场地.jpg", &jpg)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let reports: Value = fgw
+        .get(&format!("/api/v1/projects/{p}/monthly"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &reports[0];
+    assert_eq!(
+        (first["completed_investment"].as_str(), first["reported_by"].as_str()),
+        (Some("800"), Some("fgw（测试）"))
+    );
+    let photo = first["photo_ids"][0].as_i64().expect("the photo is attached");
+    let (_, html) = fgw.get_text(&format!("/projects/{p}/monthly")).await;
+    assert!(html.contains("场地.jpg") && html.contains("围墙砌筑中"));
+    // The photo is the lead unit's to download, and not another unit's.
+    let got = fgw.get(&format!("/attachments/{photo}")).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), jpg);
+    assert_eq!(
+        zrzy.get(&format!("/attachments/{photo}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
 #[tokio::test]
 async fn a_unit_cannot_update_another_units_task_or_problem() {
     let app = TestApp::spawn().await;
