@@ -154,6 +154,56 @@ async fn stages_move_by_the_rules_and_the_refusals_name_the_field() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
+/// The edit form keeps the project's stage: it shows it with a link to the stage form, and a
+/// stage slipped into the form or the API — 开工 before 供地 — is refused on the field.
+#[tokio::test]
+async fn the_edit_form_cannot_move_a_project_to_started_before_land() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let office = app.login("office").await;
+    let (s, html) = office.get_text(&format!("/projects/{p}/edit")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"/projects/{p}#stage\"")) && !html.contains("<select name=\"stage\""),
+        "{html}"
+    );
+
+    let v = version(&office, p).await.to_string();
+    let r = office
+        .post_form(
+            &format!("/projects/{p}"),
+            &[("version", &v), ("name", "年产2万吨碳酸锂项目"), ("stage", "started")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("阶段只能通过“阶段变更”改变"));
+    let r = office
+        .put_json(
+            &format!("/api/v1/projects/{p}"),
+            &json!({"version": version(&office, p).await, "name": "年产2万吨碳酸锂项目", "stage": "started"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r.json().await.unwrap()), ["stage"]);
+    let now: Value = office.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
+    assert_eq!(now["stage"], json!("signed"));
+    assert!(app.store.stage_history(p).await.unwrap().is_empty());
+
+    // An API edit without a stage keeps the project's.
+    let r = office
+        .put_json(
+            &format!("/api/v1/projects/{p}"),
+            &json!({"version": version(&office, p).await, "name": "年产2万吨碳酸锂项目（一期）"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let now: Value = r.json().await.unwrap();
+    assert_eq!(
+        (now["name"].as_str(), now["stage"].as_str()),
+        (Some("年产2万吨碳酸锂项目（一期）"), Some("signed"))
+    );
+}
+
 #[tokio::test]
 async fn the_kpis_add_up_what_was_recorded() {
     let app = TestApp::spawn().await;
