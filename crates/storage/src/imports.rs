@@ -8,9 +8,10 @@
 
 use crate::{Result, StoreError, WriteTx};
 use chainforce_domain::org::UnitKind;
+use chainforce_domain::pipeline::{RecordedRoad, StageFacts};
 use chainforce_domain::project::{ProjectDraft, Stage};
 use chainforce_domain::task::TaskDraft;
-use chainforce_domain::validation::Rule;
+use chainforce_domain::validation::{Lang, Rule};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -24,8 +25,9 @@ pub struct LedgerProject {
     pub chain_node: Option<String>,
     pub township: Option<String>,
     pub lead_unit: Option<String>,
-    /// Dates the ledger records for stages reached (签约时间, 供地时间 …).
-    pub stage_dates: Vec<(Stage, NaiveDate)>,
+    /// Dates the ledger records for stages reached (签约时间, 供地时间 …), each with the ledger
+    /// field it came from (`signed_on` …), so a refusal names the cell.
+    pub stage_dates: Vec<(Stage, NaiveDate, String)>,
 }
 
 /// A checked task row of a task-list sheet.
@@ -47,7 +49,8 @@ pub struct LedgerBatch {
     pub columns: HashSet<String>,
 }
 
-/// A row storage could not take: a reference to something the county does not have.
+/// A row storage could not take: a reference to something the county does not have, or a stage
+/// change the stage rules refuse.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct ImportRefusal {
     pub row: u32,
@@ -197,6 +200,36 @@ impl WriteTx {
                 out.refused.extend(refusals);
                 continue;
             }
+            // The row's stage and dates move the project along its road only through the stage
+            // rules; the whole road is checked before anything of the row is written, so a refused
+            // row leaves nothing behind.
+            let existing = self
+                .find_project(region_id, draft.code.as_deref(), Some(&draft.name))
+                .await?;
+            let facts = match existing {
+                Some(id) => self.stage_facts(id).await?.1,
+                None => StageFacts::new_project(),
+            };
+            let road = RecordedRoad {
+                stage: has("stage").then_some(p.draft.stage),
+                dates: p.stage_dates.clone(),
+            };
+            let changes = match road.changes(&facts, today) {
+                Ok(c) => c,
+                Err(refused) => {
+                    let value = match refused.date {
+                        Some(d) => d.to_string(),
+                        None => refused.stage.label(Lang::Zh).to_string(),
+                    };
+                    out.refused.extend(refused.errors.0.into_iter().map(|e| ImportRefusal {
+                        row: p.row,
+                        field: refused.field.clone(),
+                        value: value.clone(),
+                        rule: e.rule,
+                    }));
+                    continue;
+                }
+            };
             if let Some(n) = p.enterprise.as_deref().filter(|n| !n.is_empty()) {
                 let id = match names.enterprises.get(n) {
                     Some(id) => *id,
@@ -215,11 +248,10 @@ impl WriteTx {
                 };
                 draft.enterprise_id = Some(id);
             }
-            let existing = self
-                .find_project(region_id, draft.code.as_deref(), Some(&draft.name))
-                .await?;
             let id = match existing {
                 None => {
+                    // A new project starts as a 线索 and walks the road like any other.
+                    draft.stage = facts.stage;
                     let id = self
                         .create_project(region_id, &draft)
                         .await
@@ -234,7 +266,7 @@ impl WriteTx {
                 Some(id) => {
                     let current = self.project_in_tx(id).await?;
                     let merged = merge_project(&current.draft, &draft, &has);
-                    self.update_project(id, current.version, &merged, today)
+                    self.update_project(id, current.version, &merged)
                         .await
                         .map_err(|e| row_error(e, p.row))?;
                     out.updated.push(ImportedRow {
@@ -245,8 +277,24 @@ impl WriteTx {
                     id
                 }
             };
-            for (stage, date) in &p.stage_dates {
-                self.record_stage_date(id, *stage, None, Some(*date)).await?;
+            for form in &changes {
+                let version = self.project_in_tx(id).await?.version;
+                self.change_stage(id, version, form, false, today)
+                    .await
+                    .map_err(|e| row_error(e, p.row))?;
+            }
+            // The dates of stages the project had already passed are its history, not a change:
+            // they fill a date not yet known and never overwrite one recorded.
+            let known: Vec<(String,)> = sqlx::query_as(
+                "SELECT stage FROM project_stage_dates WHERE project_id = $1 AND actual_date IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_all(self.conn())
+            .await?;
+            for (stage, date, _) in p.stage_dates.iter().filter(|(s, _, _)| *s <= facts.stage) {
+                if !known.iter().any(|(code,)| code == stage.code()) {
+                    self.record_stage_date(id, *stage, None, Some(*date)).await?;
+                }
             }
         }
         for t in &batch.tasks {
@@ -366,8 +414,8 @@ fn merge_project(current: &ProjectDraft, sheet: &ProjectDraft, has: &dyn Fn(&str
             &current.agreed_investment,
         ),
         land_area: pick(has("land_area"), &sheet.land_area, &current.land_area),
-        // A sheet without a stage column reads as 在谈; it must not send a project back.
-        stage: if has("stage") { sheet.stage } else { current.stage },
+        // The stage moves only through the stage rules (see `import_ledger`).
+        stage: current.stage,
         target_start: pick(has("target_start"), &sheet.target_start, &current.target_start),
         annual_plan_investment: pick(
             has("annual_plan_investment"),

@@ -11,7 +11,7 @@ use crate::{Result, Store, StoreError, WriteTx};
 use chainforce_domain::Amount;
 use chainforce_domain::pipeline::attachment::FileKind;
 use chainforce_domain::pipeline::monthly::{MonthlyReportDraft, must_report};
-use chainforce_domain::pipeline::{CheckedFile, GroupKey, ProjectFacts, StageChange, StageFacts, StageMove};
+use chainforce_domain::pipeline::{CheckedFile, GroupKey, ProjectFacts, StageChangeForm, StageFacts, StageMove};
 use chainforce_domain::project::{ProjectState, Stage};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -135,37 +135,36 @@ pub enum AttachTo {
     MonthlyReport(i64),
 }
 
-impl Store {
-    /// The project and what the stage rule needs to know of it.
-    pub async fn stage_facts(&self, project_id: i64) -> Result<(Project, StageFacts)> {
-        let p = self.project(project_id).await?;
-        let land: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT actual_date FROM project_stage_dates WHERE project_id = $1 AND stage = $2 AND actual_date IS NOT NULL",
-        )
-        .bind(project_id)
-        .bind(Stage::LandSupplied.code())
-        .fetch_optional(&self.read)
-        .await?;
-        let (last_stage,): (Option<String>,) =
-            sqlx::query_as("SELECT MAX(actual_date) FROM project_stage_dates WHERE project_id = $1")
-                .bind(project_id)
-                .fetch_one(&self.read)
-                .await?;
-        let (last_change,): (Option<String>,) =
-            sqlx::query_as("SELECT MAX(changed_on) FROM project_stage_changes WHERE project_id = $1")
-                .bind(project_id)
-                .fetch_one(&self.read)
-                .await?;
-        let parse = |s: Option<String>| s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-        let facts = StageFacts {
-            stage: p.draft.stage,
-            state: p.state,
-            land_supplied: land.is_some(),
-            last_date: parse(last_stage).max(parse(last_change)),
-        };
-        Ok((p, facts))
-    }
+/// What the stage rule needs to know of a project, read on `conn` (inside the transaction that
+/// records the change, so the rule is checked against what the change will be written over).
+async fn stage_facts(conn: &mut sqlx::AnyConnection, p: &Project) -> Result<StageFacts> {
+    let land: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT actual_date FROM project_stage_dates WHERE project_id = $1 AND stage = $2 AND actual_date IS NOT NULL",
+    )
+    .bind(p.id)
+    .bind(Stage::LandSupplied.code())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (last_stage,): (Option<String>,) =
+        sqlx::query_as("SELECT MAX(actual_date) FROM project_stage_dates WHERE project_id = $1")
+            .bind(p.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let (last_change,): (Option<String>,) =
+        sqlx::query_as("SELECT MAX(changed_on) FROM project_stage_changes WHERE project_id = $1")
+            .bind(p.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let parse = |s: Option<String>| s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+    Ok(StageFacts {
+        stage: p.draft.stage,
+        state: p.state,
+        land_supplied: land.is_some(),
+        last_date: parse(last_stage).max(parse(last_change)),
+    })
+}
 
+impl Store {
     /// A project's stage changes, oldest first.
     pub async fn stage_history(&self, project_id: i64) -> Result<Vec<StageChangeRecord>> {
         let rows = sqlx::query("SELECT * FROM project_stage_changes WHERE project_id = $1 ORDER BY id")
@@ -307,17 +306,32 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Records a stage change the domain rule allowed: moves the project, records the stage's
-    /// actual date, appends the history row and the audit entry. `expected_version` is the
-    /// project's version the user saw.
-    pub async fn change_stage(&mut self, project_id: i64, expected_version: i64, change: &StageChange) -> Result<i64> {
-        let before = self.project_in_tx(project_id).await?;
-        let facts = StageFacts {
-            stage: before.draft.stage,
-            state: before.state,
-            land_supplied: false,
-            last_date: None,
-        };
+    /// The project as it stands in this transaction and what the stage rule needs to know of it.
+    pub async fn stage_facts(&mut self, project_id: i64) -> Result<(Project, StageFacts)> {
+        let p = self.project_in_tx(project_id).await?;
+        let facts = stage_facts(self.conn(), &p).await?;
+        Ok((p, facts))
+    }
+
+    /// The one way a project's stage or state (暂停 / 终止 / 恢复) changes, whoever asks — the stage
+    /// form, the API, the state form, a 台账 import, the demo: checks `form` by the domain's stage
+    /// rules against the project as it stands in this transaction (`may_override`: the user is the
+    /// office), then moves the project, records the stage's actual date, appends the history row
+    /// (date and who) and the audit entry. `expected_version` is the project's version the user
+    /// saw (409 otherwise); `today` is the date in China. Returns the history row's id.
+    pub async fn change_stage(
+        &mut self,
+        project_id: i64,
+        expected_version: i64,
+        form: &StageChangeForm,
+        may_override: bool,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        let (before, facts) = self.stage_facts(project_id).await?;
+        if before.version != expected_version {
+            return Err(conflict("project", project_id, before.version, &before));
+        }
+        let change = form.validate(&facts, may_override, today)?;
         let (stage, state) = change.outcome(&facts);
         let state_reason = match change.movement {
             StageMove::Pause | StageMove::Terminate => change.reason.clone(),
@@ -366,76 +380,9 @@ impl WriteTx {
             "project",
             Some(project_id),
             Some(&serde_json::json!({"stage": before.draft.stage, "state": before.state})),
-            Some(change),
+            Some(&change),
         );
         Ok(id)
-    }
-
-    /// Records a stage change taken from a ledger (台账) or the demo: the project row already
-    /// holds the stage and its date, so only the history row and its audit entry are added.
-    pub async fn import_stage_change(
-        &mut self,
-        project_id: i64,
-        from: Stage,
-        to: Stage,
-        date: NaiveDate,
-        reason: &str,
-    ) -> Result<i64> {
-        let actor = self.actor().clone();
-        let now = self.now().to_string();
-        let active = ProjectState::Active.code();
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO project_stage_changes (project_id, from_stage, to_stage, from_state, to_state, changed_on, reason, overridden, \
-             by_user_id, by_name, created_at) VALUES ($1, $2, $3, $4, $4, $5, $6, 0, $7, $8, $9) RETURNING id",
-        )
-        .bind(project_id)
-        .bind(from.code())
-        .bind(to.code())
-        .bind(active)
-        .bind(date_text(Some(date)))
-        .bind(reason)
-        .bind(actor.user_id)
-        .bind(&actor.name)
-        .bind(&now)
-        .fetch_one(self.conn())
-        .await?;
-        self.audit(
-            "stage_import",
-            "project",
-            Some(project_id),
-            None::<&()>,
-            Some(&serde_json::json!({"from": from, "to": to, "date": date, "reason": reason})),
-        );
-        Ok(id)
-    }
-
-    /// Adds a 暂停 / 终止 / 恢复 made through the project's state form to the stage history.
-    pub(crate) async fn record_state_in_history(
-        &mut self,
-        project_id: i64,
-        stage: Stage,
-        from: ProjectState,
-        to: ProjectState,
-        reason: Option<&str>,
-    ) -> Result<()> {
-        let actor = self.actor().clone();
-        let now = self.now().to_string();
-        sqlx::query(
-            "INSERT INTO project_stage_changes (project_id, from_stage, to_stage, from_state, to_state, changed_on, reason, overridden, \
-             by_user_id, by_name, created_at) VALUES ($1, $2, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
-        )
-        .bind(project_id)
-        .bind(stage.code())
-        .bind(from.code())
-        .bind(to.code())
-        .bind(date_text(Some(crate::clock::today())))
-        .bind(reason.map(str::trim))
-        .bind(actor.user_id)
-        .bind(&actor.name)
-        .bind(&now)
-        .execute(self.conn())
-        .await?;
-        Ok(())
     }
 
     /// Saves a month's report: a new one when the month has none (`expected_version` 0), else an

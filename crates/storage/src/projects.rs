@@ -6,6 +6,7 @@ use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
 use chainforce_domain::Amount;
 use chainforce_domain::org::UnitKind;
+use chainforce_domain::pipeline::{StageChangeForm, check_stage_unchanged};
 use chainforce_domain::project::{ConstructionNature, ProjectDraft, ProjectState, Stage};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -192,7 +193,8 @@ impl Store {
 }
 
 impl WriteTx {
-    pub(crate) async fn project_in_tx(&mut self, id: i64) -> Result<Project> {
+    /// A project as it stands in this transaction (what a chain of changes needs: its version).
+    pub async fn project_in_tx(&mut self, id: i64) -> Result<Project> {
         let mut sql = Sql::new(SELECT);
         sql.push(" WHERE p.id = ").bind(id);
         let row = sql.query().fetch_optional(self.conn()).await?;
@@ -259,23 +261,22 @@ impl WriteTx {
         Ok(id)
     }
 
-    /// Saves an edited project. A change of stage is also recorded as that stage's actual date
-    /// (`today`), so the lead times of 快签约、快落地、快开工 can be measured.
-    pub async fn update_project(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        d: &ProjectDraft,
-        today: NaiveDate,
-    ) -> Result<()> {
+    /// Saves an edited project. The stage is not edited here: a draft must carry the stage the
+    /// project has (a field error otherwise), since stages change only through
+    /// [`WriteTx::change_stage`], where the stage rules apply and the history records who and when.
+    pub async fn update_project(&mut self, id: i64, expected_version: i64, d: &ProjectDraft) -> Result<()> {
         let before = self.project_in_tx(id).await?;
+        if before.version != expected_version {
+            return Err(conflict("project", id, before.version, &before));
+        }
+        check_stage_unchanged(before.draft.stage, d.stage)?;
         self.check_project_refs(before.region_id, d).await?;
         let now = self.now().to_string();
         let n = sqlx::query(
             "UPDATE projects SET code = $1, name = $2, enterprise_id = $3, chain_node_id = $4, township_id = $5, lead_unit_id = $6, leader = $7, \
              nature = $8, location = $9, content = $10, capacity = $11, total_investment_yuan = $12, fixed_investment_yuan = $13, \
-             agreed_investment_yuan = $14, annual_plan_investment_yuan = $15, land_area_raw = $16, stage = $17, target_start = $18, \
-             updated_at = $19, version = version + 1 WHERE id = $20 AND version = $21",
+             agreed_investment_yuan = $14, annual_plan_investment_yuan = $15, land_area_raw = $16, target_start = $17, \
+             updated_at = $18, version = version + 1 WHERE id = $19 AND version = $20",
         )
         .bind(&d.code)
         .bind(&d.name)
@@ -293,7 +294,6 @@ impl WriteTx {
         .bind(amount_raw(d.agreed_investment))
         .bind(amount_raw(d.annual_plan_investment))
         .bind(amount_raw(d.land_area))
-        .bind(d.stage.code())
         .bind(date_text(d.target_start))
         .bind(&now)
         .bind(id)
@@ -305,9 +305,6 @@ impl WriteTx {
         if n == 0 {
             return Err(conflict("project", id, before.version, &before));
         }
-        if d.stage != before.draft.stage {
-            self.record_stage_date(id, d.stage, None, Some(today)).await?;
-        }
         if d.target_start != before.draft.target_start {
             self.mark_dirty(id);
         }
@@ -315,7 +312,9 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Pauses (暂停), terminates (终止) or resumes a project; pausing and terminating need a reason.
+    /// Pauses (暂停), terminates (终止) or resumes a project, today, through the same stage rules
+    /// and history as every stage change (pausing and terminating need a reason; a terminated
+    /// project moves no more). A refusal names the form's `state` field.
     pub async fn set_project_state(
         &mut self,
         id: i64,
@@ -323,34 +322,27 @@ impl WriteTx {
         state: ProjectState,
         reason: Option<&str>,
     ) -> Result<()> {
-        let before = self.project_in_tx(id).await?;
-        if state != ProjectState::Active && reason.is_none_or(|r| r.trim().is_empty()) {
-            return Err(StoreError::invalid("state_reason", chainforce_domain::Rule::Required));
+        let form = StageChangeForm {
+            to: state.code().into(),
+            date: crate::clock::today().to_string(),
+            reason: reason.unwrap_or_default().into(),
+            override_rule: String::new(),
+        };
+        match self
+            .change_stage(id, expected_version, &form, false, crate::clock::today())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(StoreError::Invalid(mut e)) => {
+                for f in &mut e.0 {
+                    if f.field == "to" {
+                        f.field = "state".into();
+                    }
+                }
+                Err(StoreError::Invalid(e))
+            }
+            Err(e) => Err(e),
         }
-        let now = self.now().to_string();
-        let n = sqlx::query("UPDATE projects SET state = $1, state_reason = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5")
-            .bind(state.code())
-            .bind(reason.map(str::trim))
-            .bind(&now)
-            .bind(id)
-            .bind(expected_version)
-            .execute(self.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(conflict("project", id, before.version, &before));
-        }
-        // The pipeline's stage history shows this change too (issue 4), dated today.
-        self.record_state_in_history(id, before.draft.stage, before.state, state, reason)
-            .await?;
-        self.audit(
-            "state",
-            "project",
-            Some(id),
-            Some(&serde_json::json!({"state": before.state, "reason": before.state_reason})),
-            Some(&serde_json::json!({"state": state, "reason": reason})),
-        );
-        Ok(())
     }
 
     /// Sets the planned and/or actual date of a stage (a `None` keeps what is there).

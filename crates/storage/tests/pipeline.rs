@@ -9,7 +9,9 @@ use chainforce_domain::pipeline::monthly::MonthlyReportForm;
 use chainforce_domain::pipeline::{StageChangeForm, pipeline_report};
 use chainforce_domain::project::{ProjectForm, ProjectState, Stage};
 use chainforce_domain::ranking::{Period, PeriodKind};
+use chainforce_domain::validation::Lang;
 use chainforce_domain::{Amount, Rule};
+use chainforce_storage::imports::{LedgerBatch, LedgerProject};
 use chainforce_storage::pipeline::{AttachTo, FileStore};
 use chainforce_storage::{AuditActor, Store, StoreError};
 use chrono::NaiveDate;
@@ -100,20 +102,22 @@ async fn change(
     reason: &str,
     override_rule: bool,
 ) -> Result<(), String> {
-    let (p, facts) = store.stage_facts(project).await.unwrap();
+    let p = store.project(project).await.unwrap();
     let form = StageChangeForm {
         to: to.into(),
         date: date.into(),
         reason: reason.into(),
         override_rule: if override_rule { "1".into() } else { String::new() },
     };
-    let c = form
-        .validate(&facts, true, d("2026-06-30"))
-        .map_err(|e| e.0.iter().map(|f| f.field.clone()).collect::<Vec<_>>().join(","))?;
     let mut tx = store.begin(&office()).await.unwrap();
-    tx.change_stage(project, p.version, &c).await.unwrap();
-    tx.commit().await.unwrap();
-    Ok(())
+    match tx.change_stage(project, p.version, &form, true, d("2026-06-30")).await {
+        Ok(_) => {
+            tx.commit().await.unwrap();
+            Ok(())
+        }
+        Err(StoreError::Invalid(e)) => Err(e.0.iter().map(|f| f.field.clone()).collect::<Vec<_>>().join(",")),
+        Err(e) => panic!("{e:?}"),
+    }
 }
 
 async fn the_road_is_recorded_with_dates_and_names(store: &Store) {
@@ -193,16 +197,17 @@ async fn the_office_may_start_before_land_with_a_reason(store: &Store) {
     assert!(h[1].overridden);
     assert_eq!(h[1].reason.as_deref(), Some("先行用地已获批"));
     // A stale version is a conflict, not a silent overwrite.
-    let (p, facts) = store.stage_facts(c.project).await.unwrap();
+    let p = store.project(c.project).await.unwrap();
     let ch = StageChangeForm {
         to: "in_production".into(),
         date: "2026-05-06".into(),
         ..Default::default()
-    }
-    .validate(&facts, true, d("2026-06-30"))
-    .unwrap();
+    };
     let mut tx = store.begin(&office()).await.unwrap();
-    let err = tx.change_stage(c.project, p.version - 1, &ch).await.unwrap_err();
+    let err = tx
+        .change_stage(c.project, p.version - 1, &ch, true, d("2026-06-30"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
     drop(tx);
     // A pause through the project's state form shows in the same history.
@@ -310,6 +315,142 @@ async fn monthly_reports_are_one_per_month_and_feed_the_kpis(store: &Store) {
     assert_eq!(store.report_attachments(c.project).await.unwrap().len(), 1);
 }
 on_both_backends!(monthly, monthly_reports_are_one_per_month_and_feed_the_kpis);
+
+/// A 台账 row with its 当前阶段 and stage dates, as the importer hands it to storage.
+fn ledger_row(row: u32, name: &str, stage: Stage, investment: &str, dates: &[(Stage, &str, &str)]) -> LedgerProject {
+    LedgerProject {
+        row,
+        draft: ProjectForm {
+            name: name.into(),
+            stage: stage.code().into(),
+            total_investment: investment.into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+        enterprise: None,
+        chain_node: None,
+        township: None,
+        lead_unit: None,
+        stage_dates: dates.iter().map(|(s, day, f)| (*s, d(day), f.to_string())).collect(),
+    }
+}
+
+fn ledger(projects: Vec<LedgerProject>) -> LedgerBatch {
+    LedgerBatch {
+        projects,
+        tasks: vec![],
+        columns: [
+            "name",
+            "stage",
+            "total_investment",
+            "signed_on",
+            "registered_on",
+            "land_supplied_on",
+            "started_on",
+        ]
+        .map(String::from)
+        .into(),
+    }
+}
+
+async fn a_ledger_moves_projects_only_by_the_stage_rules(store: &Store) {
+    let c = county(store).await;
+    change(store, c.project, "signed", "2026-01-05", "", false)
+        .await
+        .unwrap();
+    change(store, c.project, "filed", "2026-01-20", "", false)
+        .await
+        .unwrap();
+    let clerk = AuditActor::system("台账导入");
+
+    // The ledger says the filed project has started — no 供地 — and has a new figure for it; a
+    // new project was signed and registered. The first row is refused whole, the second goes
+    // along the road with each stage in the history.
+    let batch = ledger(vec![
+        ledger_row(2, "年产2万吨碳酸锂项目", Stage::Started, "60000", &[]),
+        ledger_row(
+            3,
+            "锂云母提锂项目",
+            Stage::Registered,
+            "30000",
+            &[
+                (Stage::Signed, "2026-02-01", "signed_on"),
+                (Stage::Registered, "2026-03-01", "registered_on"),
+            ],
+        ),
+    ]);
+    let mut tx = store.begin(&clerk).await.unwrap();
+    let out = tx.import_ledger(c.region, &batch, d("2026-06-30")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(out.refused.len(), 1, "{:?}", out.refused);
+    let r = &out.refused[0];
+    assert_eq!((r.row, r.field.as_str(), r.value.as_str()), (2, "stage", "开工"));
+    assert!(r.rule.message(Lang::Zh).contains("未供地不能开工"), "{:?}", r.rule);
+    let p = store.project(c.project).await.unwrap();
+    assert_eq!(
+        (p.draft.stage, p.draft.total_investment),
+        (Stage::Filed, Some(wan("50000"))),
+        "nothing of the refused row is written"
+    );
+    assert_eq!(out.created.len(), 1);
+    let new = out.created[0].id;
+    assert_eq!(store.project(new).await.unwrap().draft.stage, Stage::Registered);
+    let road: Vec<(Stage, String, String)> = store
+        .stage_history(new)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.to_stage, h.changed_on.to_string(), h.by_name))
+        .collect();
+    let by = "system:台账导入".to_string();
+    assert_eq!(
+        road,
+        [
+            (Stage::Signed, "2026-02-01".into(), by.clone()),
+            (Stage::Registered, "2026-03-01".into(), by.clone()),
+        ]
+    );
+
+    // With 供地时间 the same start is allowed: 供地 then 开工, as the ledger dates them.
+    let batch = ledger(vec![ledger_row(
+        2,
+        "年产2万吨碳酸锂项目",
+        Stage::Started,
+        "60000",
+        &[
+            (Stage::LandSupplied, "2026-04-01", "land_supplied_on"),
+            (Stage::Started, "2026-05-06", "started_on"),
+        ],
+    )]);
+    let mut tx = store.begin(&clerk).await.unwrap();
+    let out = tx.import_ledger(c.region, &batch, d("2026-06-30")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+    let p = store.project(c.project).await.unwrap();
+    assert_eq!(
+        (p.draft.stage, p.draft.total_investment),
+        (Stage::Started, Some(wan("60000")))
+    );
+    let last: Vec<(Stage, String, String)> = store.stage_history(c.project).await.unwrap()[2..]
+        .iter()
+        .map(|h| (h.to_stage, h.changed_on.to_string(), h.by_name.clone()))
+        .collect();
+    assert_eq!(
+        last,
+        [
+            (Stage::LandSupplied, "2026-04-01".into(), by.clone()),
+            (Stage::Started, "2026-05-06".into(), by),
+        ]
+    );
+    // A ledger behind the project would move it back: refused.
+    let batch = ledger(vec![ledger_row(2, "年产2万吨碳酸锂项目", Stage::Filed, "60000", &[])]);
+    let mut tx = store.begin(&clerk).await.unwrap();
+    let out = tx.import_ledger(c.region, &batch, d("2026-06-30")).await.unwrap();
+    assert_eq!(out.refused[0].field, "stage");
+    assert!(out.refused[0].rule.message(Lang::Zh).contains("只能向后推进"));
+}
+on_both_backends!(ledger_stages, a_ledger_moves_projects_only_by_the_stage_rules);
 
 #[tokio::test]
 async fn a_negative_amount_never_reaches_the_database() {

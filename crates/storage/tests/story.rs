@@ -3,6 +3,7 @@
 
 use chainforce_domain::enterprise::EnterpriseForm;
 use chainforce_domain::org::{RegionLevel, UnitForm, UserForm};
+use chainforce_domain::pipeline::StageChangeForm;
 use chainforce_domain::problem::ProblemForm;
 use chainforce_domain::project::{ProjectForm, Stage};
 use chainforce_domain::task::{ProgressForm, TaskForm, TaskProgress};
@@ -173,15 +174,13 @@ async fn a_stale_edit_is_refused_with_the_current_row(store: &Store) {
     let mut first = p.draft.clone();
     first.name = "锂电池正极材料项目（一期）".into();
     let mut tx = store.begin(&office()).await.unwrap();
-    tx.update_project(id, p.version, &first, day("2026-11-29"))
-        .await
-        .unwrap();
+    tx.update_project(id, p.version, &first).await.unwrap();
     tx.commit().await.unwrap();
     // A second clerk saves the page they loaded before the first save.
     let mut second = p.draft.clone();
     second.leader = Some("李县长".into());
     let mut tx = store.begin(&office()).await.unwrap();
-    match tx.update_project(id, p.version, &second, day("2026-11-29")).await {
+    match tx.update_project(id, p.version, &second).await {
         Err(StoreError::Conflict {
             current_version,
             current,
@@ -272,15 +271,21 @@ async fn every_change_is_in_a_verifiable_chain_and_tampering_is_named(store: &St
     let id = project(store, &c, "隔膜项目").await;
     let p = store.project(id).await.unwrap();
     let mut edited = p.draft.clone();
-    edited.stage = Stage::Registered;
+    edited.name = "隔膜项目（一期）".into();
+    let registered = StageChangeForm {
+        to: Stage::Registered.code().into(),
+        date: "2026-11-02".into(),
+        ..Default::default()
+    };
     let mut tx = store.begin(&office()).await.unwrap();
-    tx.update_project(id, p.version, &edited, day("2026-11-29"))
+    tx.update_project(id, p.version, &edited).await.unwrap();
+    tx.change_stage(id, p.version + 1, &registered, false, day("2026-11-29"))
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let history = store.history("project", id).await.unwrap();
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["update", "stage_date", "create"]);
+    assert_eq!(actions, ["stage", "stage_date", "update", "create"]);
     assert_eq!(history[0].actor_name, "专班办公室");
     assert!(history[0].before.as_deref().unwrap().contains("\"stage\":\"signed\""));
     let entries = match store.verify_audit_chain().await.unwrap() {
@@ -593,7 +598,7 @@ async fn a_project_is_scheduled_backward_from_its_target_and_a_cycle_is_refused(
     // 2026-10-16 is a Friday; 10-01..07 are 国庆 days off and 10-10 (Saturday) is a 补班 day.
     d.target_start = Some(day("2026-10-16"));
     let mut tx = store.begin(&office()).await.unwrap();
-    tx.update_project(pid, p.version, &d, day("2026-09-01")).await.unwrap();
+    tx.update_project(pid, p.version, &d).await.unwrap();
     let task = |name: &str, days: &str| {
         TaskForm {
             name: name.into(),

@@ -3,7 +3,7 @@
 
 use chainforce_domain::project::Stage;
 use chainforce_domain::validation::Lang;
-use chainforce_exchange::ledger::{ImportError, ImportOptions, LedgerImport, Refusal, import_ledger};
+use chainforce_exchange::ledger::{ImportError, ImportOptions, LedgerField, LedgerImport, Refusal, import_ledger};
 use chainforce_storage::imports::{ImportOutcome, ImportRefusal, LedgerBatch, LedgerProject, LedgerTask};
 use chainforce_storage::{AuditActor, Store, StoreError};
 use serde::Serialize;
@@ -25,14 +25,14 @@ pub fn batch(import: &LedgerImport) -> LedgerBatch {
             .map(|p| {
                 let d = &p.stage_dates;
                 let stage_dates = [
-                    (Stage::Signed, d.signed_on),
-                    (Stage::Registered, d.registered_on),
-                    (Stage::LandSupplied, d.land_supplied_on),
-                    (Stage::Started, d.started_on),
-                    (Stage::InProduction, d.in_production_on),
+                    (Stage::Signed, d.signed_on, LedgerField::SignedOn),
+                    (Stage::Registered, d.registered_on, LedgerField::RegisteredOn),
+                    (Stage::LandSupplied, d.land_supplied_on, LedgerField::LandSuppliedOn),
+                    (Stage::Started, d.started_on, LedgerField::StartedOn),
+                    (Stage::InProduction, d.in_production_on, LedgerField::InProductionOn),
                 ]
                 .into_iter()
-                .filter_map(|(s, date)| date.map(|d| (s, d)))
+                .filter_map(|(s, date, field)| date.map(|d| (s, d, storage_field(field.code()).to_string())))
                 .collect();
                 LedgerProject {
                     row: p.row,

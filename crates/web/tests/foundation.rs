@@ -447,3 +447,96 @@ async fn the_project_list_exports_to_excel_with_its_filters() {
     );
     assert!(xml.contains("阶段＝签约"), "the title row names the filters");
 }
+
+/// The dashboard's two task lists, as the office reads them on a Monday morning: what is
+/// already late, and what must be finished by Sunday — nothing that is due later.
+#[tokio::test]
+async fn the_dashboard_lists_overdue_and_this_weeks_tasks_but_not_later_ones() {
+    use chainforce_domain::project::ProjectForm;
+    use chainforce_domain::task::TaskForm;
+    use chainforce_storage::{AuditActor, clock};
+    use chrono::Duration;
+
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    // No clock is pinned in these tests: the dates are taken from today and this week's
+    // working days, as the scheduler counts them (a late finish is always a working day).
+    let today = clock::today();
+    let week_end = clock::end_of_week(today);
+    let cal = app.store.calendar(c.region).await.unwrap();
+    let last_working_day = cal.working_days(today, week_end).last();
+
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let project = ProjectForm {
+        name: "正极材料项目".into(),
+        township_id: c.township.to_string(),
+        lead_unit_id: c.fgw.to_string(),
+        stage: "signed".into(),
+        target_start: (today + Duration::days(200)).to_string(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let project = tx.create_project(c.region, &project).await.unwrap();
+    let task = |name: &str, deadline: Option<chrono::NaiveDate>| {
+        TaskForm {
+            name: name.into(),
+            responsible_unit_id: c.zrzy.to_string(),
+            duration_days: "1".into(),
+            deadline: deadline.map(|d| d.to_string()).unwrap_or_default(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let overdue = tx
+        .create_task(
+            project,
+            &task("环评批复（已逾期）", Some(today - Duration::days(10))),
+            None,
+        )
+        .await
+        .unwrap();
+    let this_week = tx
+        .create_task(
+            project,
+            &task("能评审查（本周完成）", Some(last_working_day.unwrap_or(week_end))),
+            None,
+        )
+        .await
+        .unwrap();
+    let later = tx
+        .create_task(project, &task("施工许可（开工前完成）", None), None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // What the schedule made of them: late before today, late this week, late months ahead.
+    let late_finish = |id| {
+        let store = app.store.clone();
+        async move { store.task(id).await.unwrap().schedule.late_finish.unwrap() }
+    };
+    assert!(late_finish(overdue).await < today);
+    assert!(late_finish(later).await > week_end + Duration::days(30));
+
+    let office = app.login("office").await;
+    let (status, html) = office.get_text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    let overdue_list = &html[html.find("<h2 class=\"red-text\">").unwrap()..html.find("本周到期（").unwrap()];
+    let week_list = &html[html.find("本周到期（").unwrap()..];
+    assert!(overdue_list.contains("环评批复（已逾期）"), "{overdue_list}");
+    match last_working_day {
+        Some(day) => {
+            assert_eq!(late_finish(this_week).await, day);
+            assert!(week_list.contains("能评审查（本周完成）"), "{week_list}");
+            assert!(!overdue_list.contains("能评审查（本周完成）"), "{overdue_list}");
+        }
+        // On a weekend with no working day left, a task due "this week" is already late (its
+        // late finish was Friday): the office sees it among the overdue ones instead.
+        None => assert!(overdue_list.contains("能评审查（本周完成）"), "{overdue_list}"),
+    }
+    assert!(!week_list.contains("环评批复（已逾期）"), "{week_list}");
+    assert!(
+        !html.contains("施工许可（开工前完成）"),
+        "a task due later is not on the dashboard"
+    );
+}

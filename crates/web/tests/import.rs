@@ -16,9 +16,15 @@ const LEDGER: &str = "项目名称,项目代码,建设单位,所属乡镇,总投
 合计,,,,7,,,,\n";
 
 async fn upload(app: &TestApp, client: &support::Client) -> String {
+    let _ = app;
+    upload_ledger(client, LEDGER).await
+}
+
+/// Uploads a ledger as the import page does; returns the preview's address.
+async fn upload_ledger(client: &support::Client, csv: &str) -> String {
     let form = reqwest::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(LEDGER.as_bytes().to_vec()).file_name("台账.csv"),
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("台账.csv"),
     );
     let res = client
         .http
@@ -28,7 +34,6 @@ async fn upload(app: &TestApp, client: &support::Client) -> String {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
-    let _ = app;
     res.headers()["location"].to_str().unwrap().to_string()
 }
 
@@ -165,4 +170,65 @@ async fn only_the_office_imports_and_an_upload_belongs_to_its_uploader() {
         office.get("/import/..%2F..%2Fetc%2Fpasswd").await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+/// A ledger moves a project only by the stage rules, like the stage form: the row saying the
+/// signed project has started without land is refused, naming the column and the rule, and
+/// nothing of it is written; the row that dates 供地 and then 开工 moves the project, each stage in
+/// its history with the clerk who imported it.
+#[tokio::test]
+async fn a_ledger_moves_a_project_only_by_the_stage_rules() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let office = app.login("office").await;
+
+    let started_without_land = "项目名称,总投资（亿元）,当前阶段,实际开工\n年产2万吨碳酸锂项目,3,开工,2026年5月6日\n";
+    let preview = upload_ledger(&office, started_without_land).await;
+    let (_, html) = office.get_text(&preview).await;
+    assert!(html.contains("实际开工") && html.contains("未供地不能开工"), "{html}");
+    let res = office.post_form(&preview, &[("mode", "good")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let project = app.store.project(p).await.unwrap();
+    assert_eq!(
+        (
+            project.draft.stage.code(),
+            project.draft.total_investment.unwrap().to_string()
+        ),
+        ("signed", "20000".into()),
+        "the refused row changed nothing, not even its investment"
+    );
+    assert!(app.store.stage_history(p).await.unwrap().is_empty());
+
+    let landed_then_started =
+        "项目名称,当前阶段,供地时间,实际开工\n年产2万吨碳酸锂项目,开工,2026年4月1日,2026年5月6日\n";
+    let preview = upload_ledger(&office, landed_then_started).await;
+    let res = office.post_form(&preview, &[("mode", "good")]).await;
+    assert!(res.text().await.unwrap().contains("导入完成"));
+    let history: serde_json::Value = office
+        .get(&format!("/api/v1/projects/{p}/stages"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let road: Vec<(&str, &str, &str)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["to_stage"].as_str().unwrap(),
+                h["date"].as_str().unwrap(),
+                h["by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        road,
+        [
+            ("land_supplied", "2026-04-01", "office（测试）"),
+            ("started", "2026-05-06", "office（测试）"),
+        ]
+    );
+    let (_, html) = office.get_text(&format!("/projects/{p}")).await;
+    assert!(html.contains("阶段变更记录") && html.contains("2026-05-06"));
 }

@@ -154,6 +154,56 @@ async fn stages_move_by_the_rules_and_the_refusals_name_the_field() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
+/// The edit form keeps the project's stage: it shows it with a link to the stage form, and a
+/// stage slipped into the form or the API — 开工 before 供地 — is refused on the field.
+#[tokio::test]
+async fn the_edit_form_cannot_move_a_project_to_started_before_land() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let office = app.login("office").await;
+    let (s, html) = office.get_text(&format!("/projects/{p}/edit")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"/projects/{p}#stage\"")) && !html.contains("<select name=\"stage\""),
+        "{html}"
+    );
+
+    let v = version(&office, p).await.to_string();
+    let r = office
+        .post_form(
+            &format!("/projects/{p}"),
+            &[("version", &v), ("name", "年产2万吨碳酸锂项目"), ("stage", "started")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("阶段只能通过“阶段变更”改变"));
+    let r = office
+        .put_json(
+            &format!("/api/v1/projects/{p}"),
+            &json!({"version": version(&office, p).await, "name": "年产2万吨碳酸锂项目", "stage": "started"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r.json().await.unwrap()), ["stage"]);
+    let now: Value = office.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
+    assert_eq!(now["stage"], json!("signed"));
+    assert!(app.store.stage_history(p).await.unwrap().is_empty());
+
+    // An API edit without a stage keeps the project's.
+    let r = office
+        .put_json(
+            &format!("/api/v1/projects/{p}"),
+            &json!({"version": version(&office, p).await, "name": "年产2万吨碳酸锂项目（一期）"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let now: Value = r.json().await.unwrap();
+    assert_eq!(
+        (now["name"].as_str(), now["stage"].as_str()),
+        (Some("年产2万吨碳酸锂项目（一期）"), Some("signed"))
+    );
+}
+
 #[tokio::test]
 async fn the_kpis_add_up_what_was_recorded() {
     let app = TestApp::spawn().await;
@@ -353,6 +403,74 @@ async fn an_enterprise_reports_its_month_for_its_own_project_only() {
     // Units do not get the office's list.
     assert_eq!(
         app.login("fgw").await.get("/monthly").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// 形象进度 photos from the lead unit (县发改委 leads the project): it reports the month with a
+/// photo for its own project; another unit may read the project but not report on it.
+#[tokio::test]
+async fn the_lead_unit_reports_the_month_with_photos_for_its_own_projects_only() {
+    let app = TestApp::spawn().await;
+    let p = app.county.project;
+    let fgw = app.login("fgw").await;
+    let zrzy = app.login("zrzy").await;
+    let month = this_month();
+    let jpg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
+    let fields = [
+        ("month", month.as_str()),
+        ("completed_investment", "800"),
+        ("image_progress", "场地平整完成，围墙砌筑中"),
+        ("version", "0"),
+    ];
+
+    // Another unit sees the monthly page without the form, and its report is refused.
+    let (s, html) = zrzy.get_text(&format!("/projects/{p}/monthly")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("name=\"photos\""), "no upload form for another unit");
+    let r = zrzy
+        .post_multipart(&format!("/projects/{p}/monthly"), &fields, "photos", "场地.jpg", &jpg)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = zrzy
+        .post_json(
+            &format!("/api/v1/projects/{p}/monthly"),
+            &json!({"month": month, "completed_investment": "800", "image_progress": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        app.store.monthly_reports(p).await.unwrap().is_empty(),
+        "nothing recorded"
+    );
+
+    // The lead unit has the form, with its photo field, and reports.
+    let (_, html) = fgw.get_text(&format!("/projects/{p}/monthly")).await;
+    assert!(html.contains("name=\"photos\""), "{html}");
+    let r = fgw
+        .post_multipart(&format!("/projects/{p}/monthly"), &fields, "photos", "场地.jpg", &jpg)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let reports: Value = fgw
+        .get(&format!("/api/v1/projects/{p}/monthly"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &reports[0];
+    assert_eq!(
+        (first["completed_investment"].as_str(), first["reported_by"].as_str()),
+        (Some("800"), Some("fgw（测试）"))
+    );
+    let photo = first["photo_ids"][0].as_i64().expect("the photo is attached");
+    let (_, html) = fgw.get_text(&format!("/projects/{p}/monthly")).await;
+    assert!(html.contains("场地.jpg") && html.contains("围墙砌筑中"));
+    // The photo is the lead unit's to download, and not another unit's.
+    let got = fgw.get(&format!("/attachments/{photo}")).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), jpg);
+    assert_eq!(
+        zrzy.get(&format!("/attachments/{photo}")).await.status(),
         StatusCode::FORBIDDEN
     );
 }

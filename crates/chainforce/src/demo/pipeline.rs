@@ -1,8 +1,7 @@
-//! The demo's project pipeline (示例数据): each project's road as stage-change history (taken
-//! from the stage dates the demo recorded, as a ledger import would), an annual plan for the
-//! started projects, and a few months of 月度填报 — the current month reported by only every
-//! other started project, so the office's "not reported" list has names on it. Figures come
-//! from `data/demo/monthly.json`.
+//! The demo's project pipeline (示例数据): an annual plan for the started projects (their road is
+//! recorded as stage changes when the demo creates them) and a few months of 月度填报 — the
+//! current month reported by only every other started project, so the office's "not reported"
+//! list has names on it. Figures come from `data/demo/monthly.json`.
 
 use anyhow::{Context, Result};
 use chainforce_domain::Amount;
@@ -29,13 +28,6 @@ pub async fn load(store: &Store, projects: &[(i64, Stage)], today: NaiveDate) ->
     let this_month = month_of(today);
     let mut tx = store.begin(&system).await?;
     for (i, (id, stage)) in projects.iter().enumerate() {
-        let mut previous = Stage::Lead;
-        for d in store.stage_dates(*id).await? {
-            let Some(actual) = d.actual else { continue };
-            tx.import_stage_change(*id, previous, d.stage, actual, "台账导入（示例）")
-                .await?;
-            previous = d.stage;
-        }
         if *stage < Stage::Started {
             continue;
         }
@@ -46,7 +38,7 @@ pub async fn load(store: &Store, projects: &[(i64, Stage)], today: NaiveDate) ->
         let percent = |n: i64| Amount::from_raw(total.raw() / 100 * n);
         let mut draft = p.draft.clone();
         draft.annual_plan_investment = Some(percent(spec.annual_plan_percent_of_total));
-        tx.update_project(*id, p.version, &draft, today).await?;
+        tx.update_project(*id, p.version, &draft).await?;
         let current = i % 2 == 0;
         for k in (if current { 0 } else { 1 })..=spec.months_back {
             let month = this_month

@@ -9,4 +9,6 @@ pub mod stage;
 pub use attachment::{AttachmentPolicy, CheckedFile, FileKind};
 pub use kpi::{GroupKey, Kpis, LeadTime, Median, PipelineReport, ProjectFacts, Rate, pipeline_report};
 pub use monthly::{Cumulative, MonthlyReportDraft, MonthlyReportForm, cumulative, must_report};
-pub use stage::{StageChange, StageChangeForm, StageFacts, StageMove};
+pub use stage::{
+    RecordedRoad, RoadRefused, StageChange, StageChangeForm, StageFacts, StageMove, check_stage_unchanged,
+};

@@ -72,8 +72,32 @@ pub struct StageFacts {
     pub last_date: Option<NaiveDate>,
 }
 
+impl StageFacts {
+    /// A project about to be created: a 线索 with no road behind it.
+    pub fn new_project() -> StageFacts {
+        StageFacts {
+            stage: Stage::Lead,
+            state: ProjectState::Active,
+            land_supplied: false,
+            last_date: None,
+        }
+    }
+
+    /// Where the project stands once `change` is recorded — what storage will read back — so a
+    /// road of several changes can be checked as a whole before any of it is written.
+    pub fn after(&self, change: &StageChange) -> StageFacts {
+        let (stage, state) = change.outcome(self);
+        StageFacts {
+            stage,
+            state,
+            land_supplied: self.land_supplied || change.movement == StageMove::To(Stage::LandSupplied),
+            last_date: Some(self.last_date.map_or(change.date, |d| d.max(change.date))),
+        }
+    }
+}
+
 /// What the user typed, as text.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StageChangeForm {
     /// A stage code (`land_supplied` …) or `paused`, `terminated`, `active`.
@@ -257,9 +281,97 @@ impl StageChangeForm {
     }
 }
 
+/// The stage a project form submitted must be the one the project has: a stage changes only
+/// through a [`StageChangeForm`], so that its rules apply and the history records it.
+pub fn check_stage_unchanged(current: Stage, submitted: Stage) -> Result<(), ValidationErrors> {
+    if current == submitted {
+        return Ok(());
+    }
+    Err(ValidationErrors::single(
+        "stage",
+        Rule::Other {
+            zh: format!(
+                "阶段只能通过“阶段变更”改变（项目页），当前为{}",
+                current.label(crate::validation::Lang::Zh)
+            ),
+            en: format!(
+                "the stage changes only through a stage change on the project's page; it is {}",
+                current.label(crate::validation::Lang::En)
+            ),
+        },
+    ))
+}
+
+/// What a record kept outside the system — an office's 台账 row — says of a project's road.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordedRoad {
+    /// The stage the record says the project is at (当前阶段), when it has that column.
+    pub stage: Option<Stage>,
+    /// The days it gives for stages reached (签约时间, 供地时间 …), each with the name of the field
+    /// it came from, so a refusal can point at the cell.
+    pub dates: Vec<(Stage, NaiveDate, String)>,
+}
+
+/// A step of a [`RecordedRoad`] that the stage rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoadRefused {
+    /// The record's field the refused step came from (`stage`, or a date field such as
+    /// `started_on`).
+    pub field: String,
+    pub stage: Stage,
+    pub date: Option<NaiveDate>,
+    pub errors: ValidationErrors,
+}
+
+impl RecordedRoad {
+    /// The stage changes that bring a project standing at `facts` to what the record says, in
+    /// road order: one per stage beyond the project's, dated as recorded (a stage without a date
+    /// takes the next recorded date after it, else `today`). Each is checked by
+    /// [`StageChangeForm::validate`] against the facts the previous ones leave, as someone who may
+    /// not override — a record carries no reason. A date for a stage the project has already
+    /// passed is no change; a 当前阶段 behind the project's is a move backwards, and refused.
+    pub fn changes(&self, facts: &StageFacts, today: NaiveDate) -> Result<Vec<StageChangeForm>, RoadRefused> {
+        let mut steps: Vec<(Stage, Option<NaiveDate>, String)> = self
+            .dates
+            .iter()
+            .filter(|(s, _, _)| *s > facts.stage)
+            .map(|(s, d, field)| (*s, Some(*d), field.clone()))
+            .collect();
+        if let Some(s) = self.stage
+            && s != facts.stage
+            && !steps.iter().any(|(x, _, _)| *x == s)
+        {
+            steps.push((s, None, "stage".into()));
+        }
+        steps.sort_by_key(|(s, _, _)| *s);
+        let mut now = facts.clone();
+        let mut forms = Vec::with_capacity(steps.len());
+        for (i, (stage, date, field)) in steps.iter().enumerate() {
+            let day = date
+                .or_else(|| steps[i + 1..].iter().find_map(|(_, d, _)| *d))
+                .unwrap_or(today);
+            let form = StageChangeForm {
+                to: stage.code().into(),
+                date: day.to_string(),
+                ..Default::default()
+            };
+            let change = form.validate(&now, false, today).map_err(|errors| RoadRefused {
+                field: field.clone(),
+                stage: *stage,
+                date: *date,
+                errors,
+            })?;
+            now = now.after(&change);
+            forms.push(form);
+        }
+        Ok(forms)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::Lang;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -514,5 +626,68 @@ mod tests {
                 .message(crate::validation::Lang::En)
                 .contains("before land is supplied")
         );
+    }
+
+    fn road(stage: Option<Stage>, dates: &[(Stage, &str, &str)]) -> RecordedRoad {
+        RecordedRoad {
+            stage,
+            dates: dates.iter().map(|(s, day, f)| (*s, d(day), f.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn a_ledger_row_moves_a_project_along_the_road_by_the_same_rules() {
+        use Stage::*;
+        let filed = facts(Filed, ProjectState::Active, false, Some("2026-03-10"));
+        // Land, then start: two changes in road order, each dated as the ledger says.
+        let forms = road(
+            Some(Started),
+            &[
+                (Started, "2026-05-06", "started_on"),
+                (LandSupplied, "2026-04-01", "land_supplied_on"),
+                (Signed, "2026-01-05", "signed_on"),
+            ],
+        )
+        .changes(&filed, d(TODAY))
+        .unwrap();
+        let steps: Vec<(&str, &str)> = forms.iter().map(|f| (f.to.as_str(), f.date.as_str())).collect();
+        assert_eq!(steps, [("land_supplied", "2026-04-01"), ("started", "2026-05-06")]);
+        // 开工 without 供地 is refused, naming the ledger's field and the rule.
+        let refused = road(Some(Started), &[]).changes(&filed, d(TODAY)).unwrap_err();
+        assert_eq!((refused.field.as_str(), refused.stage), ("stage", Started));
+        assert!(refused.errors.0[0].rule.message(Lang::Zh).contains("未供地不能开工"));
+        let refused = road(None, &[(Started, "2026-05-06", "started_on")])
+            .changes(&filed, d(TODAY))
+            .unwrap_err();
+        assert_eq!(refused.field, "started_on");
+        // A stage behind the project's is a move backwards; the same stage is no change.
+        let back = road(Some(Signed), &[]).changes(&filed, d(TODAY)).unwrap_err();
+        assert_eq!(back.errors.0[0].field, "to");
+        assert_eq!(road(Some(Filed), &[]).changes(&filed, d(TODAY)), Ok(vec![]));
+        // Dates never run backwards, whoever records them.
+        let early = road(None, &[(LandSupplied, "2026-03-01", "land_supplied_on")])
+            .changes(&filed, d(TODAY))
+            .unwrap_err();
+        assert_eq!(
+            (early.field.as_str(), early.errors.0[0].field.as_str()),
+            ("land_supplied_on", "date")
+        );
+        // A stage without a date takes the next recorded one, else today.
+        let forms = road(Some(LandSupplied), &[(Started, "2026-05-06", "started_on")])
+            .changes(&filed, d(TODAY))
+            .unwrap();
+        assert_eq!(forms[0].date, "2026-05-06");
+        let forms = road(Some(Registered), &[])
+            .changes(&StageFacts::new_project(), d(TODAY))
+            .unwrap();
+        assert_eq!(forms[0].date, TODAY);
+    }
+
+    #[test]
+    fn a_project_form_keeps_the_stage_it_has() {
+        assert!(check_stage_unchanged(Stage::Filed, Stage::Filed).is_ok());
+        let e = check_stage_unchanged(Stage::Filed, Stage::Started).unwrap_err();
+        assert_eq!(e.0[0].field, "stage");
+        assert!(e.0[0].rule.message(Lang::Zh).contains("阶段变更"));
     }
 }

@@ -162,7 +162,8 @@ pub struct ProjectIn {
     pub annual_plan_investment: String,
     /// 亩
     pub land_area: String,
-    /// lead | signed | registered | filed | land_supplied | permitted | started | completed | in_production | full_production
+    /// lead | signed | registered | filed | land_supplied | permitted | started | completed | in_production | full_production.
+    /// On update: absent or the project's stage — stages change through `POST /api/v1/projects/{id}/stage`.
     pub stage: String,
     /// YYYY-MM-DD
     pub target_start: String,

@@ -173,10 +173,15 @@ async fn update_project(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<ProjectIn>,
+    ApiJson(mut body): ApiJson<ProjectIn>,
 ) -> AppResult<Json<ProjectOut>> {
     ctx.require(Action::EditProject)?;
-    readable_project(&state, &ctx, id).await?;
+    let current = readable_project(&state, &ctx, id).await?;
+    if body.stage.trim().is_empty() {
+        // The stage is not edited here (POST /api/v1/projects/{id}/stage changes it): absent
+        // means the one the project has.
+        body.stage = current.draft.stage.code().into();
+    }
     let version = body.version.ok_or_else(|| {
         AppError::Invalid(chainforce_domain::ValidationErrors::single(
             "version",
@@ -185,8 +190,7 @@ async fn update_project(
     })?;
     let d = ProjectForm::from(body).validate()?;
     let mut tx = state.store().begin(&ctx.audit_actor()).await?;
-    tx.update_project(id, version, &d, chainforce_storage::clock::today())
-        .await?;
+    tx.update_project(id, version, &d).await?;
     tx.commit().await?;
     Ok(Json(state.store().project(id).await?.into()))
 }

@@ -116,7 +116,8 @@ async fn change_stage(
     }
 }
 
-/// Checks a stage change against the project's facts and records it (shared with the API).
+/// Records a stage change through storage's one transition, which checks it by the stage rules
+/// (shared with the API).
 pub(crate) async fn record_stage_change(
     state: &AppState,
     ctx: &Ctx,
@@ -124,14 +125,15 @@ pub(crate) async fn record_stage_change(
     version: i64,
     f: &StageChangeForm,
 ) -> AppResult<()> {
-    let (_, facts) = state.store().stage_facts(id).await?;
-    let change = f.validate(
-        &facts,
+    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    tx.change_stage(
+        id,
+        version,
+        f,
         ctx.can(Action::OverrideStageRule),
         chainforce_storage::clock::today(),
-    )?;
-    let mut tx = state.store().begin(&ctx.audit_actor()).await?;
-    tx.change_stage(id, version, &change).await?;
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -407,8 +407,7 @@ async fn update(
     };
     let mut tx = state.store().begin(&ctx.audit_actor()).await?;
     let saved = async {
-        tx.update_project(id, s.version, &draft, chainforce_storage::clock::today())
-            .await?;
+        tx.update_project(id, s.version, &draft).await?;
         tx.commit().await
     }
     .await;
