@@ -11,8 +11,11 @@
 //! sharing the database. A write that touches only problems, meetings, reports or the like leaves
 //! the board valid.
 
-use crate::tasks::Task;
-use crate::{Result, Store};
+use crate::tasks::{Task, TaskSchedule};
+use crate::{Result, Store, StoreError};
+use chainforce_domain::task::TaskProgress;
+use chrono::NaiveDate;
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -56,6 +59,83 @@ const MAX_BOARDS: usize = 32;
 pub(crate) struct BoardTask {
     pub task: Task,
     pub project_active: bool,
+}
+
+/// One task as the board's read carries it: the values of [`BoardRow::COLUMNS`] in order.
+#[derive(Deserialize)]
+struct BoardRow(
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    i64,
+    String,
+);
+
+impl BoardRow {
+    const COLUMNS: &str = "t.id, t.project_id, p.name, p.state, t.name, t.responsible_unit_id, u.name, \
+        t.responsible_person, t.duration_days, t.deadline, t.start_no_earlier, t.actual_start, t.actual_finish, \
+        t.progress, t.note, t.template_step, t.sort_order, t.early_start, t.early_finish, t.late_start, \
+        t.late_finish, t.total_float, t.free_float, t.critical, t.schedule_warning, t.version, t.updated_at";
+
+    fn into_task(self) -> Result<BoardTask> {
+        let progress = TaskProgress::parse(&self.13)
+            .ok_or_else(|| StoreError::Corrupt(format!("task {}: unknown progress '{}'", self.0, self.13)))?;
+        Ok(BoardTask {
+            project_active: self.3 == "active",
+            task: Task {
+                id: self.0,
+                project_id: self.1,
+                project_name: self.2,
+                name: self.4,
+                responsible_unit_id: self.5,
+                responsible_unit_name: self.6,
+                responsible_person: self.7,
+                duration_days: self.8,
+                deadline: self.9,
+                start_no_earlier: self.10,
+                actual_start: self.11,
+                actual_finish: self.12,
+                progress,
+                note: self.14,
+                template_step: self.15,
+                sort_order: self.16,
+                schedule: TaskSchedule {
+                    early_start: self.17,
+                    early_finish: self.18,
+                    late_start: self.19,
+                    late_finish: self.20,
+                    total_float: self.21,
+                    free_float: self.22,
+                    critical: self.23 != 0,
+                    warning: self.24,
+                },
+                version: self.25,
+                updated_at: self.26,
+            },
+        })
+    }
 }
 
 /// A region's tasks in project, sort-order and id order, as of `seq`.
@@ -119,21 +199,19 @@ impl Store {
         }
         // The version is read before the rows, so the rows are at least as new as it: a write
         // committing in between makes the next request read again, never serve older rows.
-        let mut sql = crate::sql::Sql::new(crate::tasks::SELECT);
-        sql.push(" WHERE p.region_id = ")
+        let sql = format!(
+            "SELECT {} FROM tasks t JOIN projects p ON p.id = t.project_id \
+             LEFT JOIN units u ON u.id = t.responsible_unit_id WHERE p.region_id = $1",
+            self.json_rows(BoardRow::COLUMNS)
+        );
+        let (json,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(region_id)
-            .push(" ORDER BY t.project_id, t.sort_order, t.id");
-        let rows = sql.query().fetch_all(&self.read).await?;
-        let tasks = rows
-            .iter()
-            .map(|r| {
-                use crate::row::RowExt;
-                Ok(BoardTask {
-                    task: crate::tasks::from_row(r)?,
-                    project_active: r.text("project_state")? == "active",
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            .fetch_one(&self.read)
+            .await?;
+        let rows: Vec<BoardRow> =
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task board: {e}")))?;
+        let mut tasks = rows.into_iter().map(BoardRow::into_task).collect::<Result<Vec<_>>>()?;
+        tasks.sort_by_key(|b| (b.task.project_id, b.task.sort_order, b.task.id));
         let board = Arc::new(Board { seq, tasks });
         self.boards.keep(region_id, board.clone());
         Ok(board)

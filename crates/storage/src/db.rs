@@ -156,6 +156,16 @@ impl Store {
         Ok(applied)
     }
 
+    /// An aggregate that returns the selected rows as one JSON text, `[[v1, v2, …], …]`, in no
+    /// particular order (empty: `[]`). A read of thousands of rows then crosses the driver as one
+    /// value instead of one row at a time, about ten times faster through `Any` (see `board`).
+    pub(crate) fn json_rows(&self, columns: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json_group_array(json_array({columns}))"),
+            Backend::Postgres => format!("CAST(COALESCE(json_agg(json_build_array({columns})), '[]') AS TEXT)"),
+        }
+    }
+
     /// Replaces the per-backend tokens of a migration.
     fn dialect(&self, sql: &str) -> String {
         let id = match self.backend {

@@ -56,7 +56,7 @@ pub struct TaskDependency {
     pub lag_days: i64,
 }
 
-pub(crate) const SELECT: &str = "SELECT t.*, p.name AS project_name, p.state AS project_state, u.name AS unit_name FROM tasks t \
+pub(crate) const SELECT: &str = "SELECT t.*, p.name AS project_name, u.name AS unit_name FROM tasks t \
      JOIN projects p ON p.id = t.project_id LEFT JOIN units u ON u.id = t.responsible_unit_id";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<Task, sqlx::Error> {

@@ -718,6 +718,16 @@ async fn a_second_server_sees_every_change_to_the_task_lists(store: &Store) {
     tx.commit().await.unwrap();
     assert_eq!(names(other.tasks(c.region, &open_of_fgw).await.unwrap()), ["施工许可"]);
     assert_eq!(names(store.tasks(c.region, &open_of_fgw).await.unwrap()), ["施工许可"]);
+    // The board holds the same rows, to the last field, as one project's tasks read directly.
+    let of_project = TaskFilter {
+        project_id: Some(pid),
+        ..Default::default()
+    };
+    let direct = other.tasks(c.region, &of_project).await.unwrap();
+    assert_eq!(other.tasks(c.region, &TaskFilter::default()).await.unwrap(), direct);
+    assert_eq!(direct[0].responsible_unit_name.as_deref(), Some("发改委"));
+    assert_eq!(direct[0].project_name, "碳酸锂项目");
+    assert!(direct[1].schedule.late_finish.is_some());
     other.close().await;
 }
 on_both_backends!(
