@@ -4,9 +4,10 @@
 //!
 //! Why: at county scale (300 projects, 15,000 tasks) reading the task rows through sqlx's `Any`
 //! driver takes hundreds of milliseconds, and these pages are read far more often than tasks
-//! change. The board is keyed by `audit_head.board_seq`, which every committed write that can
-//! change a task list advances in the same transaction ([`touches_board`], called by
-//! `WriteTx::commit`). A request reads that one number first; if it equals the cached board's,
+//! change. The board is keyed by `audit_head.board_seq`, a counter that every committed write
+//! that can change a task list advances in the same transaction: one that audits an entity not
+//! known to be off the board ([`touches_board`]) or that recomputed a schedule
+//! (`WriteTx::mark_board_changed`), checked by `WriteTx::commit`. A request reads that one number first; if it equals the cached board's,
 //! the board is current — as new as the last such commit, on any number of server processes
 //! sharing the database. A write that touches only problems, meetings, reports or the like leaves
 //! the board valid.
@@ -175,8 +176,7 @@ impl BoardCache {
 }
 
 impl Store {
-    /// The board's version: the audit sequence of the last commit that could change a task list
-    /// or the battle map. Pages rendered from the board can be kept until it moves.
+    /// The board's version: how many commits so far could change a task list or the battle map. Pages rendered from the board can be kept until it moves.
     pub async fn board_version(&self) -> Result<i64> {
         let (seq,): (i64,) = sqlx::query_as("SELECT board_seq FROM audit_head WHERE id = 1")
             .fetch_one(&self.read)

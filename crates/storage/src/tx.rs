@@ -51,6 +51,9 @@ pub struct WriteTx {
     pending: Vec<PendingEntry>,
     /// Projects whose tasks changed: rescheduled at commit, in this transaction.
     dirty_projects: std::collections::BTreeSet<i64>,
+    /// Whether this action changed task lists in a way its audit entries do not show (see
+    /// `board`).
+    board_changed: bool,
 }
 
 impl Store {
@@ -63,6 +66,7 @@ impl Store {
             now: now_rfc3339(),
             pending: Vec::new(),
             dirty_projects: Default::default(),
+            board_changed: false,
         })
     }
 }
@@ -107,6 +111,11 @@ impl WriteTx {
         });
     }
 
+    /// Records that this action changes what task lists show, whatever it audits.
+    pub(crate) fn mark_board_changed(&mut self) {
+        self.board_changed = true;
+    }
+
     /// Marks a project whose schedule must be recomputed before this action commits.
     pub(crate) fn mark_dirty(&mut self, project_id: i64) {
         self.dirty_projects.insert(project_id);
@@ -133,13 +142,12 @@ impl WriteTx {
     /// never waits for a row while holding it (no deadlock on PostgreSQL).
     pub async fn commit(mut self) -> Result<()> {
         self.reschedule_dirty().await?;
+        // The board's version moves when this action can change a task list (see `board`), so
+        // cached boards are read again after it.
+        let board = self.board_changed || crate::board::touches_board(self.pending.iter().map(|p| p.entity));
         if !self.pending.is_empty() {
-            // The board's version moves with the audit sequence when this action can change a
-            // task list (see `board`), so cached boards are read again after it.
-            let board = crate::board::touches_board(self.pending.iter().map(|p| p.entity));
             let (mut seq, mut prev): (i64, String) = sqlx::query_as(
-                "UPDATE audit_head SET seq = seq + $1, board_seq = CASE WHEN $2 = 1 THEN seq + $1 ELSE board_seq END \
-                 WHERE id = 1 RETURNING seq - $1, hash",
+                "UPDATE audit_head SET seq = seq + $1, board_seq = board_seq + $2 WHERE id = 1 RETURNING seq - $1, hash",
             )
             .bind(self.pending.len() as i64)
             .bind(i64::from(board))
@@ -182,6 +190,10 @@ impl WriteTx {
             }
             sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
                 .bind(&prev)
+                .execute(&mut *self.tx)
+                .await?;
+        } else if board {
+            sqlx::query("UPDATE audit_head SET board_seq = board_seq + 1 WHERE id = 1")
                 .execute(&mut *self.tx)
                 .await?;
         }

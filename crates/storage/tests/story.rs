@@ -728,6 +728,14 @@ async fn a_second_server_sees_every_change_to_the_task_lists(store: &Store) {
     assert_eq!(direct[0].responsible_unit_name.as_deref(), Some("发改委"));
     assert_eq!(direct[0].project_name, "碳酸锂项目");
     assert!(direct[1].schedule.late_finish.is_some());
+
+    // The nightly refresh recomputes schedules without auditing anything; the next list shows
+    // the new dates all the same.
+    let later = day("2031-03-03");
+    store.refresh_stale_schedules(c.region, later).await.unwrap();
+    let direct = other.tasks(c.region, &of_project).await.unwrap();
+    assert!(direct[1].schedule.early_start.is_some_and(|d| d >= later));
+    assert_eq!(other.tasks(c.region, &TaskFilter::default()).await.unwrap(), direct);
     other.close().await;
 }
 on_both_backends!(
