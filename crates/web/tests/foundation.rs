@@ -521,7 +521,7 @@ async fn the_dashboard_lists_overdue_and_this_weeks_tasks_but_not_later_ones() {
     let office = app.login("office").await;
     let (status, html) = office.get_text("/").await;
     assert_eq!(status, StatusCode::OK);
-    let overdue_list = &html[html.find("<h2 class=\"red-text\">").unwrap()..html.find("本周到期（").unwrap()];
+    let overdue_list = &html[html.find("<h2 class=\"red-text\"").unwrap()..html.find("本周到期（").unwrap()];
     let week_list = &html[html.find("本周到期（").unwrap()..];
     assert!(overdue_list.contains("环评批复（已逾期）"), "{overdue_list}");
     match last_working_day {
@@ -539,4 +539,66 @@ async fn the_dashboard_lists_overdue_and_this_weeks_tasks_but_not_later_ones() {
         !html.contains("施工许可（开工前完成）"),
         "a task due later is not on the dashboard"
     );
+}
+
+/// At county scale the overdue list runs to hundreds of rows: the dashboard shows the most
+/// overdue first, at most 30, says how many there are, and links to the whole list.
+#[tokio::test]
+async fn the_dashboard_shows_the_30_most_overdue_tasks_and_links_to_all() {
+    use chainforce_domain::project::ProjectForm;
+    use chainforce_domain::task::TaskForm;
+    use chainforce_storage::{AuditActor, clock};
+    use chrono::Duration;
+
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let today = clock::today();
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let project = ProjectForm {
+        name: "电池回收项目".into(),
+        township_id: c.township.to_string(),
+        lead_unit_id: c.fgw.to_string(),
+        stage: "signed".into(),
+        target_start: (today + Duration::days(200)).to_string(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let project = tx.create_project(c.region, &project).await.unwrap();
+    // 35 tasks, task N due N+5 days ago: 逾期任务01 is the least late, 逾期任务35 the most.
+    for n in 1..=35 {
+        let form = TaskForm {
+            name: format!("逾期任务{n:02}"),
+            responsible_unit_id: c.zrzy.to_string(),
+            duration_days: "1".into(),
+            deadline: (today - Duration::days(n + 5)).to_string(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        tx.create_task(project, &form, None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let office = app.login("office").await;
+    let (status, html) = office.get_text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("逾期任务（35）"), "the heading counts all 35");
+    let shown = (1..=35)
+        .filter(|n| html.contains(&format!("逾期任务{n:02}<")))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        shown,
+        (6..=35).collect::<Vec<_>>(),
+        "the 30 most overdue, not the 5 least"
+    );
+    assert!(html.contains("href=\"/?all=1#overdue\""), "a link to the whole list");
+
+    let (status, all) = office.get_text("/?all=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        (1..=35).all(|n| all.contains(&format!("逾期任务{n:02}<"))),
+        "every overdue task"
+    );
+    assert!(!all.contains("href=\"/?all=1#overdue\""));
 }
