@@ -460,3 +460,146 @@ async fn the_office_allocates_ore_with_reasons_experts_review_and_commitments_ar
         StatusCode::FORBIDDEN
     );
 }
+
+fn today() -> chrono::NaiveDate {
+    chainforce_storage::clock::today()
+}
+
+/// A published round whose two grants carry commitments to start building 15 days ago: 测试锂业
+/// (`county.enterprise`) reported its start in time, 别家电池 (`county.other_enterprise`) has
+/// not started. Returns the round and the two applications (on track, behind).
+async fn granted_round(app: &TestApp) -> (i64, i64, i64) {
+    use chainforce_domain::allocation::{DepositForm, ProgressForm, RoundForm, RoundState};
+    let c = &app.county;
+    let chain = allocation_chain();
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let deposit = DepositForm {
+        name: "示范瓷土矿".into(),
+        place: "甲镇".into(),
+        ore_type: "porcelain_clay".into(),
+        category: "indicated".into(),
+        ore_t: "100000000".into(),
+        li2o_grade_pct: "0.35".into(),
+        annual_output_t_ore: "3000000".into(),
+        ..Default::default()
+    };
+    let deposit = tx.create_deposit(c.region, &deposit.validate().unwrap()).await.unwrap();
+    let round = RoundForm {
+        name: "2026 年第一批锂资源配置".into(),
+        deposit_1: deposit.to_string(),
+        amount_1: "5000".into(),
+        ..RoundForm::defaults()
+    };
+    let round = tx
+        .create_round(c.region, &round.validate(&chain).unwrap())
+        .await
+        .unwrap();
+    tx.set_round_state(round, RoundState::Open, 1).await.unwrap();
+    let mut apps = Vec::new();
+    for enterprise in [c.enterprise, c.other_enterprise] {
+        let f = ApplicationForm {
+            enterprise_id: enterprise.to_string(),
+            requested: "2000".into(),
+            investment_wan: "600000".into(),
+            products: "cell".into(),
+            capacity: "10".into(),
+            local_processing_pct: "60".into(),
+            listed: "on".into(),
+            start_by: (today() - chrono::Duration::days(15)).to_string(),
+            production_by: (today() + chrono::Duration::days(365)).to_string(),
+            ..Default::default()
+        };
+        apps.push(
+            tx.create_application(round, &f.validate(&chain).unwrap())
+                .await
+                .unwrap(),
+        );
+    }
+    tx.set_round_state(round, RoundState::Closed, 2).await.unwrap();
+    tx.publish_round(round, today(), 3).await.unwrap();
+    let started = ProgressForm {
+        investment_to_date_wan: "100000".into(),
+        started_on: (today() - chrono::Duration::days(20)).to_string(),
+        ..Default::default()
+    };
+    tx.record_progress(apps[0], &started.validate().unwrap()).await.unwrap();
+    tx.commit().await.unwrap();
+    (round, apps[0], apps[1])
+}
+
+/// The part of a page after `marker` and before the next `<h3` (one agenda section).
+fn section<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html.find(marker).unwrap_or_else(|| panic!("no {marker} in the page"));
+    let rest = &html[start..];
+    let end = rest[1..].find("<h3").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[tokio::test]
+async fn a_commitment_behind_is_on_the_next_meetings_agenda_and_one_on_track_is_not() {
+    let app = TestApp::spawn().await;
+    let (_, on_track, behind) = granted_round(&app).await;
+    let office = app.login("office").await;
+    let (c, date) = (&app.county, today().to_string());
+    let (fgw, zrzy) = (c.fgw.to_string(), c.zrzy.to_string());
+    let (status, meeting, body) = post(
+        &office,
+        "/meetings",
+        &[
+            ("number", "7"),
+            ("name", "锂产业专班调度会"),
+            ("date", &date),
+            ("chair", "县委书记"),
+            ("unit_ids", &fgw),
+            ("unit_ids", &zrzy),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // The leader opens the planned meeting: 别家电池 is under 承诺滞后, 15 days late, and links
+    // to its commitment; 测试锂业, which started in time, is nowhere on the agenda.
+    let leader = app.login("leader").await;
+    let (_, html) = leader.get_text(&meeting).await;
+    let lagging = section(&html, "agenda-commitment_behind");
+    assert!(lagging.contains("承诺滞后（1）"), "{lagging}");
+    assert!(
+        lagging.contains("别家电池有限公司（2026 年第一批锂资源配置）"),
+        "{lagging}"
+    );
+    assert!(
+        lagging.contains(&format!("/resources/commitments#c-{behind}")),
+        "{lagging}"
+    );
+    assert!(lagging.contains("滞后 15天"), "{lagging}");
+    assert!(!html.contains("测试锂业有限公司（"), "{html}");
+    assert!(!html.contains(&format!("#c-{on_track}")), "{html}");
+
+    // The JSON agenda says the same, and holding the meeting freezes the item as it was.
+    let id = meeting.rsplit('/').next().unwrap();
+    let api: serde_json::Value = leader
+        .get(&format!("/api/v1/meetings/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items: Vec<&serde_json::Value> = api["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "commitment")
+        .collect();
+    assert_eq!(items.len(), 1, "{api}");
+    assert_eq!(items[0]["ref_id"], behind);
+    assert_eq!(items[0]["section"], "commitment_behind");
+    assert_eq!(items[0]["project_id"], serde_json::Value::Null);
+    let (_, page) = office.get_text(&meeting).await;
+    let version = support::hidden_value(&page, "version").unwrap();
+    let (status, _, _) = post(&office, &format!("{meeting}/hold"), &[("version", &version)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, held) = leader.get_text(&meeting).await;
+    assert!(
+        section(&held, "agenda-commitment_behind").contains("别家电池有限公司（2026 年第一批锂资源配置）"),
+        "{held}"
+    );
+}
