@@ -603,3 +603,90 @@ async fn a_commitment_behind_is_on_the_next_meetings_agenda_and_one_on_track_is_
         "{held}"
     );
 }
+
+#[tokio::test]
+async fn the_enterprise_behind_on_its_ore_commitment_is_marked_and_deducted_in_the_permu_ranking() {
+    use chainforce_domain::permu::{AdjustmentItem, COMMITMENT_BEHIND, EnterpriseYear, SizeGroup, built_in_method};
+    let app = TestApp::spawn().await;
+    granted_round(&app).await;
+    let c = &app.county;
+    let year = chrono::Datelike::year(&today());
+    // The office's own method: the 黄岩 indicators, plus a deduction of 4 points for each
+    // commitment for ore behind schedule — the figure is the method's, set by the office.
+    let mut method = built_in_method("huangyan-2022").unwrap();
+    method.id = "county-2026".into();
+    method.adjustments.push(AdjustmentItem {
+        code: COMMITMENT_BEHIND.into(),
+        zh: "资源配置承诺滞后".into(),
+        en: "Ore commitment behind schedule".into(),
+        points: -4.0,
+        max_points: Some(8.0),
+        forces_class: None,
+    });
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let method = tx
+        .save_evaluation_method(c.region, &serde_json::to_string(&method).unwrap())
+        .await
+        .unwrap();
+    // The same figures for both firms: only the commitment tells them apart.
+    for (id, name) in [
+        (c.enterprise, "测试锂业有限公司"),
+        (c.other_enterprise, "别家电池有限公司"),
+    ] {
+        let mut e = EnterpriseYear::new(id, name, SizeGroup::AboveScale);
+        e.land_mu = Some("100".parse().unwrap());
+        e.tax = Some("3000".parse().unwrap());
+        e.value_added = Some("10000".parse().unwrap());
+        e.revenue = Some("50000".parse().unwrap());
+        e.energy_tce = Some("5000".parse().unwrap());
+        e.emissions_t = Some("2".parse().unwrap());
+        e.employees = Some(500);
+        e.rd_spending = Some("150".parse().unwrap());
+        tx.save_enterprise_year(c.region, year, &e, None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let office = app.login("office").await;
+    let (status, evaluation, body) = post(
+        &office,
+        "/heroes/evaluations",
+        &[("year", &year.to_string()), ("method", &format!("v:{}", method.id))],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // The leader's board: 别家电池 carries the mark, the 4 points it lost and why; 测试锂业 none.
+    let leader = app.login("leader").await;
+    let (_, board) = leader.get_text(&evaluation).await;
+    let row = |name: &str| {
+        let at = board
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} on the board: {board}"));
+        let rest = &board[at..];
+        rest[..rest.find("</tr>").unwrap()].to_string()
+    };
+    let lagging = row("别家电池有限公司");
+    assert!(lagging.contains("资源配置承诺滞后 -4.00"), "{lagging}");
+    assert!(
+        lagging.contains("2026 年第一批锂资源配置：开工：承诺") && lagging.contains("前开工，已逾期 15 天"),
+        "{lagging}"
+    );
+    assert!(!row("测试锂业有限公司").contains("commitment-mark"), "{board}");
+
+    // Its card: the deduction next to the indicators, and the commitment behind with the reason,
+    // in either language.
+    let id: i64 = evaluation.rsplit('/').next().unwrap().parse().unwrap();
+    let card = format!("/heroes/evaluations/{id}/enterprises/{}", c.other_enterprise);
+    let (status, page) = leader.get_text(&card).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("资源配置承诺滞后 ×1"), "{page}");
+    assert!(page.contains("资源配置承诺滞后（截至今日）"), "{page}");
+    assert!(page.contains("已逾期 15 天"), "{page}");
+    assert!(page.contains("/resources/commitments"), "{page}");
+    leader.get("/lang/en?next=/").await;
+    let (_, en) = leader.get_text(&card).await;
+    assert!(en.contains("Ore commitment behind schedule ×1"), "{en}");
+    assert!(en.contains("construction start promised by"), "{en}");
+    let result = app.store.evaluation_result(id).await.unwrap();
+    let total = |e: i64| result.card(e).unwrap().total_score.unwrap();
+    assert_eq!(total(c.enterprise) - total(c.other_enterprise), 4.0);
+}

@@ -8,7 +8,7 @@
 //! signed application — asks a panel and records progress; an expert sees only the rounds they
 //! were asked to review, and scores, gives an opinion or declares a conflict there.
 
-mod commitments;
+pub(crate) mod commitments;
 pub(crate) mod export;
 mod reviews;
 mod rounds;
