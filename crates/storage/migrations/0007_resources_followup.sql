@@ -31,3 +31,38 @@ DROP TABLE meeting_agenda_items;
 ALTER TABLE meeting_agenda_items_v7 RENAME TO meeting_agenda_items;
 CREATE INDEX meeting_agenda_items_meeting ON meeting_agenda_items (meeting_id, position);
 CREATE INDEX meeting_agenda_items_ref ON meeting_agenda_items (kind, ref_id);
+
+-- 技术方案评审: the office asks a panel to review a project's technical plan. The sheet's
+-- criteria and the panel rules are copied in (domain PanelCriterion list, PanelRules).
+CREATE TABLE plan_reviews (
+    id {{id}},
+    region_id BIGINT NOT NULL REFERENCES regions(id),
+    project_id BIGINT NOT NULL REFERENCES projects(id),
+    title TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    criteria_json TEXT NOT NULL,
+    panel_json TEXT NOT NULL,
+    created_by BIGINT REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX plan_reviews_region ON plan_reviews (region_id);
+
+-- The experts asked to review it.
+CREATE TABLE plan_review_members (
+    review_id BIGINT NOT NULL REFERENCES plan_reviews(id),
+    expert_id BIGINT NOT NULL REFERENCES users(id),
+    assigned_at TEXT NOT NULL,
+    PRIMARY KEY (review_id, expert_id)
+);
+
+-- One expert's sheet and opinion on the plan, or their conflict declaration (as panel_sheets).
+CREATE TABLE plan_review_sheets (
+    review_id BIGINT NOT NULL REFERENCES plan_reviews(id),
+    expert_id BIGINT NOT NULL REFERENCES users(id),
+    points_json TEXT,
+    opinion TEXT NOT NULL DEFAULT '',
+    conflict BIGINT NOT NULL DEFAULT 0,
+    conflict_reason TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (review_id, expert_id)
+);

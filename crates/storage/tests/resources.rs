@@ -421,3 +421,83 @@ async fn round_story(store: &Store) {
     assert_eq!(jia_c.granted.value, a("4000"));
 }
 on_both_backends!(a_round_is_decided_explained_and_frozen_once_published, round_story);
+
+async fn plan_review_story(store: &Store) {
+    use chainforce_domain::allocation::{PlanReviewForm, plan_review_criteria};
+    let c = county(store).await;
+    let mut tx = store.begin(&office()).await.unwrap();
+    let project = chainforce_domain::project::ProjectForm {
+        name: "年产 5 万吨碳酸锂项目".into(),
+        total_investment: "30亿元".into(),
+        stage: "signed".into(),
+        ..Default::default()
+    };
+    let project = tx.create_project(c.region, &project.validate().unwrap()).await.unwrap();
+    // 技术方案评审 by the first three experts; this review drops no high or low score.
+    let mut form = PlanReviewForm {
+        project_id: project.to_string(),
+        review_title: "技术方案评审".into(),
+        plan: "焙烧—浸出—沉锂".into(),
+        experts: c.experts[..3].iter().map(|x| x.to_string()).collect(),
+    }
+    .validate()
+    .unwrap();
+    form.panel = chainforce_domain::allocation::PanelRules {
+        drop_highest: 0,
+        drop_lowest: 0,
+        min_counted: 1,
+    };
+    let review = tx.create_plan_review(c.region, &form).await.unwrap();
+    // A user who is not an expert cannot sit on it.
+    let mut bad = form.clone();
+    bad.expert_ids.push(c.firms[0] + 1000);
+    let e = tx.create_plan_review(c.region, &bad).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    tx.commit().await.unwrap();
+
+    let sheet = |total: i64| -> BTreeMap<String, Amount> {
+        plan_review_criteria()
+            .into_iter()
+            .map(|c| (c.code, Amount::from_raw(c.max_points.raw() * total / 100)))
+            .collect()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    for (x, total) in c.experts[..3].iter().zip([90, 70, 60]) {
+        tx.save_plan_sheet(review, *x, &sheet(total), &format!("意见 {total}"))
+            .await
+            .unwrap();
+    }
+    tx.declare_plan_conflict(review, c.experts[0], "曾任顾问")
+        .await
+        .unwrap();
+    // The fourth expert was not asked: for them the review does not exist.
+    let e = tx
+        .save_plan_sheet(review, c.experts[3], &sheet(80), "")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
+    tx.commit().await.unwrap();
+
+    let r = store.plan_review(review).await.unwrap();
+    assert_eq!(r.project_name, "年产 5 万吨碳酸锂项目");
+    assert_eq!(r.experts.len(), 3);
+    let result = store.plan_review_result(&r).await.unwrap().unwrap();
+    // 90 is left out for the conflict: (70 + 60) ÷ 2.
+    assert_eq!(result.excluded_for_conflict, [c.experts[0]]);
+    assert_eq!(result.score, Some(a("65")));
+    assert_eq!(result.opinions.len(), 2);
+    assert_eq!(store.expert_plan_reviews(c.experts[1]).await.unwrap().len(), 1);
+    assert!(store.expert_plan_reviews(c.experts[3]).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .plan_review_sheets(review, Some(c.experts[2]))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both_backends!(
+    a_panel_reviews_a_projects_technical_plan_with_a_conflicted_expert_left_out,
+    plan_review_story
+);

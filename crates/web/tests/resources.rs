@@ -690,3 +690,128 @@ async fn the_enterprise_behind_on_its_ore_commitment_is_marked_and_deducted_in_t
     let total = |e: i64| result.card(e).unwrap().total_score.unwrap();
     assert_eq!(total(c.enterprise) - total(c.other_enterprise), 4.0);
 }
+
+/// Experts with these user names (password `PASSWORD`), by id.
+async fn experts(app: &TestApp, names: &[&str]) -> Vec<i64> {
+    let hash = chainforce_web::auth::hash_password(PASSWORD);
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let mut ids = Vec::new();
+    for name in names {
+        let f = UserForm {
+            username: name.to_string(),
+            display_name: format!("{name}（专家）"),
+            role: "expert".into(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        ids.push(
+            tx.create_user(app.county.region, &f.validate(true).unwrap(), &hash)
+                .await
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+/// An expert's sheet on plan review `id` giving `total` out of 100, spread over its criteria.
+async fn plan_score(c: &Client, id: i64, total: i64, opinion: &str) -> StatusCode {
+    let mut f: Vec<(String, String)> = chainforce_domain::allocation::plan_review_criteria()
+        .into_iter()
+        .map(|c| {
+            let p = chainforce_domain::Amount::from_raw(c.max_points.raw() * total / 100);
+            (format!("points.{}", c.code), p.to_string())
+        })
+        .collect();
+    f.push(("opinion".into(), opinion.into()));
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post_form(&format!("/resources/reviews/plans/{id}/sheet"), &refs)
+        .await
+        .status()
+}
+
+#[tokio::test]
+async fn experts_review_a_projects_technical_plan_and_only_those_asked_see_it() {
+    let app = TestApp::spawn().await;
+    let names = ["p1", "p2", "p3", "p4", "p5", "p6", "outsider"];
+    let ids = experts(&app, &names).await;
+    let office = app.login("office").await;
+
+    // The office asks six experts to review the project's plan; not the outsider.
+    let project = app.county.project.to_string();
+    let mut fields: Vec<(&str, String)> = vec![
+        ("project_id", project),
+        ("review_title", "碳酸锂项目技术方案评审".into()),
+        ("plan", "焙烧—浸出—沉锂工艺，锂渣综合利用制建材".into()),
+    ];
+    fields.extend(ids[..6].iter().map(|x| ("expert", x.to_string())));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, review, body) = post(&office, "/resources/plan-reviews", &refs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let id: i64 = review.rsplit('/').next().unwrap().parse().unwrap();
+    // Without an expert it is refused, naming the field.
+    let (status, _, body) = post(
+        &office,
+        "/resources/plan-reviews",
+        &[("project_id", "1"), ("review_title", "x"), ("plan", "y")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("专家组"), "{body}");
+
+    // The outsider sees nothing of it and cannot score it; nor can an expert open the office page.
+    let outsider = app.login("outsider").await;
+    let (_, list) = outsider.get_text("/resources/reviews").await;
+    assert!(!list.contains("碳酸锂项目技术方案评审"), "{list}");
+    assert_eq!(
+        outsider.get(&format!("/resources/reviews/plans/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(plan_score(&outsider, id, 90, "").await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        outsider.get(&format!("/resources/plan-reviews/{id}")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // An expert asked sees the plan — and no allocation round — and scores it.
+    let mut panel = Vec::new();
+    for name in &names[..6] {
+        panel.push(app.login(name).await);
+    }
+    let (_, list) = panel[0].get_text("/resources/reviews").await;
+    assert!(list.contains("碳酸锂项目技术方案评审"), "{list}");
+    let (status, page) = panel[0].get_text(&format!("/resources/reviews/plans/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("锂渣综合利用制建材"), "{page}");
+    assert!(page.contains("工艺先进性与成熟度"), "{page}");
+    for (x, total) in panel.iter().zip([90, 80, 75, 70, 50, 100]) {
+        assert_eq!(
+            plan_score(x, id, total, &format!("意见{total}")).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // The sixth declares a conflict: its 100 no longer counts.
+    let (status, _, _) = post(
+        &panel[5],
+        &format!("/resources/reviews/plans/{id}/conflict"),
+        &[("reason", "曾参与该项目可研编制")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = panel[5].get_text(&format!("/resources/reviews/plans/{id}")).await;
+    assert!(page.contains("您已声明利益冲突"), "{page}");
+
+    // The office reads the panel score: 90 and 50 dropped, (80 + 75 + 70) ÷ 3 = 75.
+    let (status, page) = office.get_text(&review).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<strong>75</strong>"), "{page}");
+    assert!(page.contains("利益冲突回避：曾参与该项目可研编制"), "{page}");
+    assert!(page.contains("意见80") && page.contains("去掉最高或最低分"), "{page}");
+    let r = app.store.plan_review(id).await.unwrap();
+    let result = app.store.plan_review_result(&r).await.unwrap().unwrap();
+    assert_eq!(result.score, Some("75".parse().unwrap()));
+    assert_eq!(result.excluded_for_conflict, [ids[5]]);
+    // Leaders and units do not run reviews.
+    let leader = app.login("leader").await;
+    assert_eq!(leader.get(&review).await.status(), StatusCode::FORBIDDEN);
+}

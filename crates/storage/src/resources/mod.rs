@@ -14,11 +14,13 @@
 mod commitments;
 mod deposits;
 mod panel;
+mod plan_reviews;
 mod rounds;
 
 pub use commitments::TrackedCommitment;
 pub use deposits::StoredDeposit;
 pub use panel::{ExpertAssignment, StoredSheet};
+pub use plan_reviews::PlanReview;
 pub use rounds::{RoundDetail, RoundSource, RoundSummary, StoredApplication, StoredViolation};
 
 use chainforce_domain::chain::Chain;
