@@ -384,11 +384,23 @@ async fn round_story(store: &Store) {
     frozen(tx.declare_conflict(apps[0], c.experts[0], "").await.unwrap_err());
     drop(tx);
     assert_eq!(store.round_outcome(round, day("2026-06-01")).await.unwrap(), outcome);
-    let e = StoreError::Frozen {
-        entity: "allocation_round",
-        id: round,
-    };
+    // The refusal says which round, that it is published, and since when (China time).
+    let mut tx = store.begin(&office()).await.unwrap();
+    let e = tx.set_panel(round, &c.experts[..3]).await.unwrap_err();
+    drop(tx);
     assert!(e.is_user_error());
+    let StoreError::Frozen {
+        reason: Some(reason), ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert!(
+        reason.zh.starts_with("配置轮次「2026 年第一批锂资源配置」已于 20")
+            && reason.zh.ends_with("公布；公布后即冻结，不能再修改。"),
+        "{}",
+        reason.zh
+    );
 
     // Commitments: 甲 and 乙 promised to start by 2026-09-30. By 2026-10-15 乙 has not started.
     let mut tx = store.begin(&office()).await.unwrap();

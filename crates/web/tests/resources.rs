@@ -465,11 +465,10 @@ fn today() -> chrono::NaiveDate {
     chainforce_storage::clock::today()
 }
 
-/// A published round whose two grants carry commitments to start building 15 days ago: 测试锂业
-/// (`county.enterprise`) reported its start in time, 别家电池 (`county.other_enterprise`) has
-/// not started. Returns the round and the two applications (on track, behind).
-async fn granted_round(app: &TestApp) -> (i64, i64, i64) {
-    use chainforce_domain::allocation::{DepositForm, ProgressForm, RoundForm, RoundState};
+/// An open round of 5 000 t LCE a year with two applications promising to start building 15
+/// days ago: 测试锂业 (`county.enterprise`) and 别家电池 (`county.other_enterprise`).
+async fn open_round(app: &TestApp) -> (i64, Vec<i64>) {
+    use chainforce_domain::allocation::{DepositForm, RoundForm, RoundState};
     let c = &app.county;
     let chain = allocation_chain();
     let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
@@ -515,13 +514,32 @@ async fn granted_round(app: &TestApp) -> (i64, i64, i64) {
                 .unwrap(),
         );
     }
-    tx.set_round_state(round, RoundState::Closed, 2).await.unwrap();
-    tx.publish_round(round, today(), 3).await.unwrap();
+    tx.commit().await.unwrap();
+    (round, apps)
+}
+
+/// Closes and publishes `round` as it stands.
+async fn publish_round(app: &TestApp, round: i64) {
+    use chainforce_domain::allocation::RoundState;
+    let v = app.store.round(round).await.unwrap().summary.version;
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    tx.set_round_state(round, RoundState::Closed, v).await.unwrap();
+    tx.publish_round(round, today(), v + 1).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// A published round of [`open_round`] where 测试锂业 reported its start in time and 别家电池 has
+/// not started. Returns the round and the two applications (on track, behind).
+async fn granted_round(app: &TestApp) -> (i64, i64, i64) {
+    use chainforce_domain::allocation::ProgressForm;
+    let (round, apps) = open_round(app).await;
+    publish_round(app, round).await;
     let started = ProgressForm {
         investment_to_date_wan: "100000".into(),
         started_on: (today() - chrono::Duration::days(20)).to_string(),
         ..Default::default()
     };
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
     tx.record_progress(apps[0], &started.validate().unwrap()).await.unwrap();
     tx.commit().await.unwrap();
     (round, apps[0], apps[1])
@@ -814,4 +832,169 @@ async fn experts_review_a_projects_technical_plan_and_only_those_asked_see_it() 
     // Leaders and units do not run reviews.
     let leader = app.login("leader").await;
     assert_eq!(leader.get(&review).await.status(), StatusCode::FORBIDDEN);
+}
+
+/// The value of the form's input `name` (empty when it has none).
+fn input_value(html: &str, name: &str) -> String {
+    let Some(at) = html.find(&format!("name=\"{name}\"")) else {
+        return String::new();
+    };
+    let tag = &html[at..at + html[at..].find('>').unwrap()];
+    match tag.find("value=\"") {
+        Some(v) => tag[v + 7..v + 7 + tag[v + 7..].find('"').unwrap()].to_string(),
+        None => String::new(),
+    }
+}
+
+/// The application form's fields as the edit page fills them, with `changes` applied.
+async fn edit_fields(c: &Client, page: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let (status, html) = c.get_text(page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let mut fields: Vec<(String, String)> = [
+        "version",
+        "enterprise_id",
+        "requested",
+        "annual_revenue_wan",
+        "industry_rank",
+        "investment_wan",
+        "products",
+        "capacity",
+        "local_processing_pct",
+        "start_by",
+        "production_by",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), input_value(&html, k)))
+    .collect();
+    fields.push(("listed".into(), "on".into()));
+    for (k, v) in changes {
+        fields.retain(|(f, _)| f != k);
+        fields.push((k.to_string(), v.to_string()));
+    }
+    fields
+}
+
+async fn post_owned(c: &Client, path: &str, fields: &[(String, String)]) -> (StatusCode, String, String) {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post(c, path, &refs).await
+}
+
+#[tokio::test]
+async fn the_office_corrects_an_application_until_the_round_is_published() {
+    let app = TestApp::spawn().await;
+    let (round, apps) = open_round(&app).await;
+    let office = app.login("office").await;
+    let edit = format!("/resources/rounds/{round}/applications/{}/edit", apps[1]);
+    let save = format!("/resources/rounds/{round}/applications/{}", apps[1]);
+
+    // The round page links to the edit form, which shows the application as entered.
+    let (_, page) = office.get_text(&format!("/resources/rounds/{round}")).await;
+    assert!(page.contains(&edit), "{page}");
+    let (_, form) = office.get_text(&edit).await;
+    assert!(
+        form.contains("别家电池有限公司") && form.contains("value=\"600000\""),
+        "{form}"
+    );
+
+    // The signed promise said 12 GWh/年, not 10: corrected and audited.
+    let loaded = edit_fields(&office, &edit, &[("capacity", "12")]).await;
+    let (status, loc, body) = post_owned(&office, &save, &loaded).await;
+    assert_eq!(
+        (status, loc.as_str()),
+        (StatusCode::SEE_OTHER, format!("/resources/rounds/{round}").as_str()),
+        "{body}"
+    );
+    let stored = app.store.round_applications(round).await.unwrap();
+    let yi = stored.iter().find(|a| a.application.id == apps[1]).unwrap();
+    assert_eq!(yi.application.commitment.capacity, "12".parse().unwrap());
+    assert_eq!(yi.application.enterprise_id, app.county.other_enterprise);
+    let history = app.store.history("round_application", apps[1]).await.unwrap();
+    assert_eq!(history[0].action, "update");
+    assert!(
+        history[0]
+            .after
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"capacity\":\"12\""),
+        "{history:?}"
+    );
+
+    // The same form sent again is stale: 409, nothing lost.
+    let (status, _, body) = post_owned(&office, &save, &loaded).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // A bad figure is named.
+    let bad = edit_fields(&office, &edit, &[("local_processing_pct", "120")]).await;
+    let (status, _, body) = post_owned(&office, &save, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("0 到 100"), "{body}");
+
+    // Published: the form and the save are refused, saying which round and since when.
+    let fresh = edit_fields(&office, &edit, &[("capacity", "15")]).await;
+    publish_round(&app, round).await;
+    let (status, page) = office.get_text(&edit).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let published = app.store.round(round).await.unwrap().summary.published_at.unwrap();
+    let since = (chrono::DateTime::parse_from_rfc3339(&published)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        + chrono::Duration::hours(8))
+    .format("%Y-%m-%d %H:%M")
+    .to_string();
+    let message = format!("配置轮次「2026 年第一批锂资源配置」已于 {since} 公布；公布后即冻结，不能再修改。");
+    assert!(page.contains(&message), "{page}");
+    let (status, _, body) = post_owned(&office, &save, &fresh).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains(&message), "{body}");
+    assert_eq!(
+        app.store.round_applications(round).await.unwrap()[1]
+            .application
+            .commitment
+            .capacity,
+        "12".parse().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn changing_a_published_round_says_which_round_is_published_and_since_when() {
+    let app = TestApp::spawn().await;
+    let (round, _) = open_round(&app).await;
+    publish_round(&app, round).await;
+    let office = app.login("office").await;
+    let published = app.store.round(round).await.unwrap().summary.published_at.unwrap();
+    let since = (chrono::DateTime::parse_from_rfc3339(&published)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        + chrono::Duration::hours(8))
+    .format("%Y-%m-%d %H:%M")
+    .to_string();
+    // Whatever the office tries — reopen it, change its panel, edit it — the answer is the same.
+    for (path, fields) in [
+        (
+            format!("/resources/rounds/{round}/state"),
+            vec![("to", "open"), ("version", "4")],
+        ),
+        (format!("/resources/rounds/{round}/panel"), vec![("expert", "1")]),
+    ] {
+        let (status, _, body) = post(&office, &path, &fields).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{path}");
+        assert!(
+            body.contains(&format!(
+                "配置轮次「2026 年第一批锂资源配置」已于 {since} 公布；公布后即冻结，不能再修改。"
+            )),
+            "{path}: {body}"
+        );
+        assert!(!body.contains("该记录已发布冻结"), "{body}");
+    }
+    let (status, body) = office.get_text(&format!("/resources/rounds/{round}/edit")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("配置轮次「2026 年第一批锂资源配置」已于"), "{body}");
+    // In English too.
+    office.get("/lang/en?next=/").await;
+    let (_, _, body) = post(&office, &format!("/resources/rounds/{round}/panel"), &[("expert", "1")]).await;
+    assert!(
+        body.contains(&format!(
+            "The round “2026 年第一批锂资源配置” was published on {since}; a published round is frozen and can no longer change."
+        )),
+        "{body}"
+    );
 }

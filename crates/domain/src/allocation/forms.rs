@@ -4,7 +4,7 @@
 //! commitment (承诺兑现情况).
 
 use super::commitment::{Actuals, Commitment};
-use super::eligibility::{Violation, ViolationKind};
+use super::eligibility::{Application, Violation, ViolationKind};
 use super::ledger::{Deposit, EstimateCategory, OreType, resource_ledger};
 use super::panel::PanelCriterion;
 use super::round::{Quota, QuotaSource, QuotaUnit};
@@ -424,6 +424,24 @@ pub struct ApplicationDraft {
 }
 
 impl ApplicationForm {
+    /// The form as a stored application fills it, to edit.
+    pub fn from_application(a: &Application) -> ApplicationForm {
+        let c = &a.commitment;
+        ApplicationForm {
+            enterprise_id: a.enterprise_id.to_string(),
+            requested: a.requested.to_string(),
+            annual_revenue_wan: a.profile.annual_revenue_wan.map(|x| x.to_string()).unwrap_or_default(),
+            listed: if a.profile.listed { "on".into() } else { String::new() },
+            industry_rank: a.profile.industry_rank.map(|r| r.to_string()).unwrap_or_default(),
+            investment_wan: c.investment_wan.to_string(),
+            products: c.products.join(", "),
+            capacity: c.capacity.to_string(),
+            local_processing_pct: c.local_processing_pct.to_string(),
+            start_by: c.start_by.to_string(),
+            production_by: c.production_by.to_string(),
+        }
+    }
+
     pub fn validate(&self, chain: &Chain) -> Result<ApplicationDraft, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let enterprise_id = errs.check(id("enterprise_id", &self.enterprise_id));

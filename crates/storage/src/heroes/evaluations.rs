@@ -203,6 +203,7 @@ impl WriteTx {
             return Err(StoreError::Frozen {
                 entity: "evaluation",
                 id,
+                reason: None,
             });
         }
         if e.version != expected_version {

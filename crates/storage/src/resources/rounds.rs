@@ -106,11 +106,34 @@ fn summary(r: &AnyRow) -> Result<RoundSummary, sqlx::Error> {
     })
 }
 
+impl RoundSummary {
+    /// Why the round refuses changes, if it is published: its name and when it was published,
+    /// in China's time (UTC+8).
+    pub fn frozen_reason(&self) -> Option<chainforce_domain::chain::Explanation> {
+        if !self.state.is_frozen() {
+            return None;
+        }
+        let since = self
+            .published_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .or_else(|| self.decided_on.map(|d| d.to_string()))
+            .unwrap_or_default();
+        Some(RoundState::frozen_reason(&self.name, &since))
+    }
+}
+
 /// The frozen-round refusal every write goes through.
-fn frozen(id: i64) -> StoreError {
+fn frozen(r: &RoundSummary) -> StoreError {
     StoreError::Frozen {
         entity: "allocation_round",
-        id,
+        id: r.id,
+        reason: r.frozen_reason(),
     }
 }
 
@@ -312,7 +335,7 @@ impl WriteTx {
     pub(super) async fn unfrozen_round(&mut self, id: i64) -> Result<RoundDetail> {
         let r = round_in(self.conn(), id).await?;
         if r.summary.state.is_frozen() {
-            return Err(frozen(id));
+            return Err(frozen(&r.summary));
         }
         Ok(r)
     }
