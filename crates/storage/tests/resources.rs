@@ -332,10 +332,12 @@ async fn round_story(store: &Store) {
         .filter(|c| !c.passed)
         .map(|c| c.reason.zh.clone())
         .collect();
+    // This county has no chain map of its own: the built-in chain stands in, and the reason
+    // says so.
     assert_eq!(
         failed,
         [
-            "产品「磷酸铁锂正极」均未做到「电芯」环节",
+            "产品「磷酸铁锂正极」均未做到「电芯」环节（本地区尚未建立产业链图谱，按内置锂电池产业链判断）",
             "截至 2026-06-01 有未整改问题：生态环境：锂渣违规堆存（2026-03-01 起）"
         ]
     );
@@ -513,3 +515,76 @@ on_both_backends!(
     a_panel_reviews_a_projects_technical_plan_with_a_conflicted_expert_left_out,
     plan_review_story
 );
+
+/// The county's own chain map adds 储能电站 after 储能系统; an application making it reaches 电芯
+/// on that chain — which the built-in chain does not even know — and the reason cites no
+/// fallback.
+async fn stored_chain_story(store: &Store) {
+    use chainforce_domain::chain::{Chain, ChainStage, EdgeSpec, NodeSpec};
+    let c = county(store).await;
+    let mut spec = Chain::lithium().spec().clone();
+    spec.nodes.push(NodeSpec {
+        code: "energy_storage_station".into(),
+        name: "储能电站".into(),
+        name_en: Some("Energy storage station".into()),
+        stage: ChainStage::Application,
+        by_product: false,
+        capacity_unit: None,
+        strong_capacity: None,
+    });
+    spec.edges.push(EdgeSpec {
+        from: "energy_storage".into(),
+        to: "energy_storage_station".into(),
+        recycling: false,
+    });
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.create_chain_from_spec(c.region, &spec).await.unwrap();
+    tx.commit().await.unwrap();
+    let chain = store.allocation_chain(c.region).await.unwrap();
+    assert!(!chain.built_in);
+    // The built-in chain refuses the product as unknown; the county's accepts it.
+    let station = application(c.firms[0], "1000", "600000", "energy_storage_station", "2", "80");
+    assert!(station.validate(&allocation_chain()).is_err());
+    let station = station.validate(&chain.chain).unwrap();
+    let cathode = application(c.firms[1], "1000", "600000", "lfp_cathode", "2", "80")
+        .validate(&chain.chain)
+        .unwrap();
+
+    let mut rules = chainforce_domain::allocation::RoundRules::builtin();
+    rules.eligibility.head_enterprise = None;
+    let form = RoundForm {
+        name: "储能专项配置".into(),
+        deposit_1: c.deposits[0].to_string(),
+        amount_1: "3000".into(),
+        rules_json: serde_json::to_string(&rules).unwrap(),
+        ..RoundForm::defaults()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    let round = tx
+        .create_round(c.region, &form.validate(&chain.chain).unwrap())
+        .await
+        .unwrap();
+    tx.set_round_state(round, RoundState::Open, 1).await.unwrap();
+    let station = tx.create_application(round, &station).await.unwrap();
+    let cathode = tx.create_application(round, &cathode).await.unwrap();
+    tx.commit().await.unwrap();
+    let outcome = store.round_outcome(round, day("2026-06-01")).await.unwrap();
+    let reach = |app: i64| {
+        let d = outcome.decisions.iter().find(|d| d.application_id == app).unwrap();
+        let check = d
+            .checks
+            .iter()
+            .find(|c| c.rule == chainforce_domain::allocation::EligibilityRule::ChainReach)
+            .unwrap();
+        (check.passed, check.reason.zh.clone())
+    };
+    assert_eq!(
+        reach(station),
+        (true, "产品「储能电站」达到或延伸至「电芯」之后".to_string())
+    );
+    assert_eq!(
+        reach(cathode),
+        (false, "产品「磷酸铁锂正极」均未做到「电芯」环节".to_string())
+    );
+}
+on_both_backends!(a_round_is_judged_on_the_regions_own_chain_map, stored_chain_story);

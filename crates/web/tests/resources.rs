@@ -998,3 +998,66 @@ async fn changing_a_published_round_says_which_round_is_published_and_since_when
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn an_application_is_checked_against_the_countys_own_chain_map() {
+    use chainforce_domain::chain::{Chain, ChainStage, EdgeSpec, NodeSpec};
+    let app = TestApp::spawn().await;
+    let (round, _) = open_round(&app).await;
+    let office = app.login("office").await;
+    // Without a chain map of its own, the county's rounds say they use the built-in chain.
+    let (_, page) = office.get_text(&format!("/resources/rounds/{round}")).await;
+    assert!(page.contains("按内置锂电池产业链判断"), "{page}");
+
+    // The county maps its chain, with 储能电站 after 储能系统.
+    let mut spec = Chain::lithium().spec().clone();
+    spec.nodes.push(NodeSpec {
+        code: "energy_storage_station".into(),
+        name: "储能电站".into(),
+        name_en: Some("Energy storage station".into()),
+        stage: ChainStage::Application,
+        by_product: false,
+        capacity_unit: None,
+        strong_capacity: None,
+    });
+    spec.edges.push(EdgeSpec {
+        from: "energy_storage".into(),
+        to: "energy_storage_station".into(),
+        recycling: false,
+    });
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    tx.create_chain_from_spec(app.county.region, &spec).await.unwrap();
+    let bing = tx
+        .create_enterprise(
+            app.county.region,
+            &EnterpriseForm {
+                name: "丙储能有限公司".into(),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (status, _, body) = post(
+        &office,
+        &format!("/resources/rounds/{round}/applications"),
+        &[
+            ("enterprise_id", &bing.to_string()),
+            ("requested", "500"),
+            ("investment_wan", "600000"),
+            ("products", "energy_storage_station"),
+            ("capacity", "2"),
+            ("local_processing_pct", "80"),
+            ("start_by", "2027-01-01"),
+            ("production_by", "2028-01-01"),
+            ("listed", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = office.get_text(&format!("/resources/rounds/{round}")).await;
+    assert!(page.contains("产品「储能电站」达到或延伸至「电芯」之后"), "{page}");
+    assert!(!page.contains("按内置锂电池产业链判断"), "{page}");
+}

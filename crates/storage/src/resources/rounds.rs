@@ -2,7 +2,7 @@
 //! commitments, the violations the eligibility rule reads, the decision preview and the
 //! publication that freezes it all.
 
-use super::{allocation_chain, decode, json};
+use super::{decode, json};
 use crate::row::{RowExt, amount_raw, date_text};
 use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
@@ -326,7 +326,12 @@ pub(super) async fn outcome_in(
         rules: round.rules.clone(),
         applications: applications.into_iter().map(|a| a.application).collect(),
     };
-    Ok(decide_round(&input, &allocation_chain(), &panel, as_of)?)
+    let chain = super::allocation_chain_in(conn, round.summary.region_id).await?;
+    let mut outcome = decide_round(&input, &chain.chain, &panel, as_of)?;
+    if chain.built_in {
+        outcome.note_built_in_chain();
+    }
+    Ok(outcome)
 }
 
 impl WriteTx {

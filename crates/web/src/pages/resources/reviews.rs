@@ -193,6 +193,7 @@ async fn review_page(
     let apps = state.store().round_applications(r.summary.id).await?;
     let sheets = state.store().panel_sheets(r.summary.id, Some(user.id)).await?;
     let unit = r.summary.quota_unit.unit();
+    let chain = state.store().allocation_chain(ctx.region_id).await?.chain;
     let items = apps
         .iter()
         .map(|s| {
@@ -208,7 +209,7 @@ async fn review_page(
                 enterprise: a.enterprise_name.clone(),
                 requested: qty(&Quantity::new(a.requested, unit), t),
                 investment: format!("{} 万元", group_thousands(&co.investment_wan.to_string())),
-                products: product_names(&co.products, t),
+                products: product_names(&chain, &co.products, t),
                 capacity: format!("{} {}", co.capacity, r.summary.capacity_unit),
                 local: format!("{}%", co.local_processing_pct),
                 dates: format!("{} / {}", co.start_by, co.production_by),

@@ -19,9 +19,10 @@ use chainforce_domain::allocation::{
     AllocationMethod, ApplicationForm, Decision, PanelResult, ProRataBasis, QuotaUnit, RoundForm, RoundOutcome,
     RoundState,
 };
+use chainforce_domain::chain::Chain;
 use chainforce_domain::permission::Action;
 use chainforce_storage::clock;
-use chainforce_storage::resources::{RoundDetail, StoredApplication, allocation_chain};
+use chainforce_storage::resources::{RoundDetail, StoredApplication};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -203,7 +204,8 @@ struct Submitted {
 async fn create(State(state): State<AppState>, ctx: Ctx, Form(s): Form<Submitted>) -> AppResult<Response> {
     ctx.require(Action::ManageResources)?;
     let result = async {
-        let d = s.f.validate(&allocation_chain())?;
+        let d =
+            s.f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         let id = tx.create_round(ctx.region_id, &d).await?;
         tx.commit().await?;
@@ -284,7 +286,8 @@ async fn update(
     ctx.require(Action::ManageResources)?;
     own_round(&state, &ctx, id).await?;
     let result = async {
-        let d = s.f.validate(&allocation_chain())?;
+        let d =
+            s.f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         tx.update_round(id, &d, s.version).await?;
         tx.commit().await?;
@@ -378,8 +381,8 @@ pub struct ApplicationRow {
     pub open_violations: usize,
 }
 
-pub fn product_names(codes: &[String], t: Tr) -> String {
-    let chain = allocation_chain();
+/// Product codes as the names of the chain's nodes (a code the chain lacks stays a code).
+pub fn product_names(chain: &Chain, codes: &[String], t: Tr) -> String {
     codes
         .iter()
         .map(|c| chain.node(c).map_or(c.clone(), |n| n.label(t.lang).to_string()))
@@ -387,7 +390,7 @@ pub fn product_names(codes: &[String], t: Tr) -> String {
         .join(t.lang.pick("、", ", "))
 }
 
-fn application_rows(apps: &[StoredApplication], r: &RoundDetail, t: Tr) -> Vec<ApplicationRow> {
+fn application_rows(apps: &[StoredApplication], r: &RoundDetail, chain: &Chain, t: Tr) -> Vec<ApplicationRow> {
     let today = clock::today();
     let unit = r.summary.quota_unit.unit();
     apps.iter()
@@ -398,7 +401,7 @@ fn application_rows(apps: &[StoredApplication], r: &RoundDetail, t: Tr) -> Vec<A
                 enterprise: a.enterprise_name.clone(),
                 requested: qty(&chainforce_domain::chain::Quantity::new(a.requested, unit), t),
                 investment: format!("{} 万元", group_thousands(&a.commitment.investment_wan.to_string())),
-                products: product_names(&a.commitment.products, t),
+                products: product_names(chain, &a.commitment.products, t),
                 capacity: format!("{} {}", a.commitment.capacity, r.summary.capacity_unit),
                 local: format!("{}%", a.commitment.local_processing_pct),
                 start_by: a.commitment.start_by.to_string(),
@@ -616,7 +619,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
         capacity_unit: s.capacity_unit.clone(),
         rules_note: r.rules.note.clone().unwrap_or_default(),
         rules_json: serde_json::to_string_pretty(&r.rules).unwrap_or_default(),
-        applications: application_rows(&apps, &r, t),
+        applications: application_rows(&apps, &r, &store.allocation_chain(ctx.region_id).await?.chain, t),
         experts: all_experts,
         panel,
         outcome,
@@ -658,7 +661,7 @@ async fn application_page(
 ) -> AppResult<ApplicationPage> {
     let t = ctx.t();
     let enterprises = state.store().enterprises(ctx.region_id).await?;
-    let chain = allocation_chain();
+    let chain = state.store().allocation_chain(ctx.region_id).await?.chain;
     let id = r.summary.id;
     Ok(ApplicationPage {
         chrome: Chrome::new(
@@ -717,7 +720,7 @@ async fn create_application(
     ctx.require(Action::ManageResources)?;
     let r = own_round(&state, &ctx, id).await?;
     let result = async {
-        let d = f.validate(&allocation_chain())?;
+        let d = f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         tx.create_application(id, &d).await?;
         tx.commit().await?;
@@ -782,7 +785,8 @@ async fn update_application(
     // The applicant stays who it was, whatever the form says.
     s.f.enterprise_id = stored.application.enterprise_id.to_string();
     let result = async {
-        let d = s.f.validate(&allocation_chain())?;
+        let d =
+            s.f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         tx.update_application(app, &d, s.version).await?;
         tx.commit().await?;
