@@ -1061,3 +1061,37 @@ async fn an_application_is_checked_against_the_countys_own_chain_map() {
     assert!(page.contains("产品「储能电站」达到或延伸至「电芯」之后"), "{page}");
     assert!(!page.contains("按内置锂电池产业链判断"), "{page}");
 }
+
+#[tokio::test]
+async fn a_refused_score_sheet_names_each_criterion_not_its_key() {
+    let app = TestApp::spawn().await;
+    let (round, apps) = open_round(&app).await;
+    let expert = app.store.user_by_username("expert").await.unwrap().unwrap().id;
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    tx.set_panel(round, &[expert]).await.unwrap();
+    tx.commit().await.unwrap();
+    let x = app.login("expert").await;
+    let path = format!("/resources/reviews/{round}/applications/{}/sheet", apps[0]);
+    // 技术先进性 over its 30 points, the other criteria left empty.
+    let (status, _, body) = post(&x, &path, &[("points.technology", "45")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = &body[body.find("error-summary").expect("a summary")..];
+    let summary = &summary[..summary.find("</div>").unwrap()];
+    assert!(
+        summary.contains("技术先进性：") && summary.contains("0 到 30"),
+        "{summary}"
+    );
+    assert!(summary.contains("产业带动："), "{summary}");
+    assert!(!body.contains("field.points"), "{body}");
+    // The sheet's own inputs are labelled the same way.
+    assert!(
+        body.contains("技术先进性（≤ 30）") && !body.contains("技术先进性 / Technology"),
+        "{body}"
+    );
+
+    x.get("/lang/en?next=/").await;
+    let (_, _, body) = post(&x, &path, &[("points.technology", "45")]).await;
+    let summary = &body[body.find("error-summary").unwrap()..];
+    assert!(summary.contains("Technology: "), "{summary}");
+    assert!(!body.contains("field.points"), "{body}");
+}

@@ -822,6 +822,19 @@ mod tests {
     }
 
     #[test]
+    fn a_criterion_reads_in_the_users_language() {
+        use crate::validation::Lang;
+        let c = &default_panel_criteria()[0];
+        assert_eq!((c.label(Lang::Zh), c.label(Lang::En)), ("技术先进性", "Technology"));
+        let plain = PanelCriterion {
+            code: "x".into(),
+            name: "工艺".into(),
+            max_points: Amount::from_int(10),
+        };
+        assert_eq!(plain.label(Lang::En), "工艺");
+    }
+
+    #[test]
     fn a_plan_review_needs_a_project_a_title_the_plan_and_an_expert() {
         let e = PlanReviewForm::default().validate().unwrap_err();
         let fields: Vec<String> = e.0.into_iter().map(|e| e.field).collect();

@@ -185,7 +185,7 @@ pub fn reviews(
         col(t.s("resources.expert").into(), ColumnType::Text),
     ];
     for c in &r.criteria {
-        columns.push(col(format!("{}（{}）", c.name, c.max_points), NUM));
+        columns.push(col(format!("{}（{}）", c.label(t.lang), c.max_points), NUM));
     }
     columns.push(col(t.s("resources.conflict").into(), ColumnType::Text));
     columns.push(col(t.s("resources.opinion").into(), ColumnType::Text));

@@ -18,7 +18,7 @@ use axum::response::Response;
 use chainforce_domain::allocation::{PanelCriterion, SheetForm};
 use chainforce_domain::chain::Quantity;
 use chainforce_domain::permission::Action;
-use chainforce_domain::validation::ValidationErrors;
+use chainforce_domain::validation::{Lang, ValidationErrors};
 use chainforce_storage::resources::{PlanReview, RoundDetail, StoredSheet};
 use serde::Deserialize;
 
@@ -161,12 +161,13 @@ pub fn point_inputs(
     failed: Option<&SheetForm>,
     mine: Option<&StoredSheet>,
     errors: Option<&FormErrors>,
+    lang: Lang,
 ) -> Vec<PointInput> {
     criteria
         .iter()
         .map(|c| PointInput {
             code: c.code.clone(),
-            name: c.name.clone(),
+            name: c.label(lang).to_string(),
             max: c.max_points.to_string(),
             value: match failed {
                 Some(f) => f.points.get(&c.code).cloned().unwrap_or_default(),
@@ -179,6 +180,17 @@ pub fn point_inputs(
             error: errors.map(|e| e.of(&format!("points.{}", c.code))).unwrap_or_default(),
         })
         .collect()
+}
+
+/// A refused sheet's summary: each criterion by its name in the user's language, not its key.
+fn sheet_error_lines(errors: &FormErrors, criteria: &[PanelCriterion], lang: Lang) -> Vec<String> {
+    errors.lines_with(|field| {
+        let code = field.strip_prefix("points.")?;
+        criteria
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| c.label(lang).to_string())
+    })
 }
 
 /// The review page; `failed` is a sheet just refused, shown with its errors.
@@ -201,7 +213,13 @@ async fn review_page(
             let mine = sheets.iter().find(|x| x.subject_id == a.id);
             let failed_here = failed.as_ref().filter(|(id, _, _)| *id == a.id);
             let errors = failed_here.map(|(_, _, e)| FormErrors::new(e.clone(), t));
-            let points = point_inputs(&r.criteria, failed_here.map(|(_, f, _)| f), mine, errors.as_ref());
+            let points = point_inputs(
+                &r.criteria,
+                failed_here.map(|(_, f, _)| f),
+                mine,
+                errors.as_ref(),
+                t.lang,
+            );
             let co = &a.commitment;
             ReviewItem {
                 application_id: a.id,
@@ -221,7 +239,9 @@ async fn review_page(
                 conflict: mine.is_some_and(|m| m.conflict),
                 conflict_reason: mine.map(|m| m.conflict_reason.clone()).unwrap_or_default(),
                 saved: mine.is_some_and(|m| m.points.is_some()),
-                errors: errors.map(|e| e.lines()).unwrap_or_default(),
+                errors: errors
+                    .map(|e| sheet_error_lines(&e, &r.criteria, t.lang))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -351,7 +371,13 @@ async fn plan_page(
         chrome: Chrome::new(ctx, "reviews", r.title.clone()),
         tabs: tabs(ctx, "reviews"),
         action: format!("/resources/reviews/plans/{}", r.id),
-        points: point_inputs(&r.criteria, failed.as_ref().map(|(f, _)| f), mine, errors.as_ref()),
+        points: point_inputs(
+            &r.criteria,
+            failed.as_ref().map(|(f, _)| f),
+            mine,
+            errors.as_ref(),
+            t.lang,
+        ),
         opinion: match &failed {
             Some((f, _)) => f.opinion.clone(),
             None => mine.map(|m| m.opinion.clone()).unwrap_or_default(),
@@ -359,7 +385,9 @@ async fn plan_page(
         conflict: mine.is_some_and(|m| m.conflict),
         conflict_reason: mine.map(|m| m.conflict_reason.clone()).unwrap_or_default(),
         saved: mine.is_some_and(|m| m.points.is_some()),
-        errors: errors.map(|e| e.lines()).unwrap_or_default(),
+        errors: errors
+            .map(|e| sheet_error_lines(&e, &r.criteria, t.lang))
+            .unwrap_or_default(),
         r,
     })
 }
