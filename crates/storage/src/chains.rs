@@ -344,7 +344,7 @@ impl ChainMap {
     }
 }
 
-async fn load_chain(conn: &mut AnyConnection, id: i64) -> Result<StoredChain> {
+pub(crate) async fn load_chain(conn: &mut AnyConnection, id: i64) -> Result<StoredChain> {
     let row = sqlx::query("SELECT * FROM chains WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)

@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "heroes", include_str!("../migrations/0004_heroes.sql")),
     (5, "chains", include_str!("../migrations/0005_chains.sql")),
     (6, "resources", include_str!("../migrations/0006_resources.sql")),
+    (
+        7,
+        "resources_followup",
+        include_str!("../migrations/0007_resources_followup.sql"),
+    ),
     (9, "board_version", include_str!("../migrations/0009_board_version.sql")),
 ];
 

@@ -17,9 +17,14 @@ pub enum StoreError {
         current_version: i64,
         current: serde_json::Value,
     },
-    /// The row may no longer change (a published round, a frozen evaluation).
+    /// The row may no longer change (a published round, a frozen evaluation); `reason` says
+    /// which, and since when, in the user's words.
     #[error("{entity} {id} is frozen and cannot change")]
-    Frozen { entity: &'static str, id: i64 },
+    Frozen {
+        entity: &'static str,
+        id: i64,
+        reason: Option<chainforce_domain::chain::Explanation>,
+    },
     /// The database is busy beyond the wait limit; the request may be retried.
     #[error("the database is busy, try again")]
     Busy,

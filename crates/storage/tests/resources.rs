@@ -332,10 +332,12 @@ async fn round_story(store: &Store) {
         .filter(|c| !c.passed)
         .map(|c| c.reason.zh.clone())
         .collect();
+    // This county has no chain map of its own: the built-in chain stands in, and the reason
+    // says so.
     assert_eq!(
         failed,
         [
-            "产品「磷酸铁锂正极」均未做到「电芯」环节",
+            "产品「磷酸铁锂正极」均未做到「电芯」环节（本地区尚未建立产业链图谱，按内置锂电池产业链判断）",
             "截至 2026-06-01 有未整改问题：生态环境：锂渣违规堆存（2026-03-01 起）"
         ]
     );
@@ -384,11 +386,23 @@ async fn round_story(store: &Store) {
     frozen(tx.declare_conflict(apps[0], c.experts[0], "").await.unwrap_err());
     drop(tx);
     assert_eq!(store.round_outcome(round, day("2026-06-01")).await.unwrap(), outcome);
-    let e = StoreError::Frozen {
-        entity: "allocation_round",
-        id: round,
-    };
+    // The refusal says which round, that it is published, and since when (China time).
+    let mut tx = store.begin(&office()).await.unwrap();
+    let e = tx.set_panel(round, &c.experts[..3]).await.unwrap_err();
+    drop(tx);
     assert!(e.is_user_error());
+    let StoreError::Frozen {
+        reason: Some(reason), ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert!(
+        reason.zh.starts_with("配置轮次「2026 年第一批锂资源配置」已于 20")
+            && reason.zh.ends_with("公布；公布后即冻结，不能再修改。"),
+        "{}",
+        reason.zh
+    );
 
     // Commitments: 甲 and 乙 promised to start by 2026-09-30. By 2026-10-15 乙 has not started.
     let mut tx = store.begin(&office()).await.unwrap();
@@ -421,3 +435,156 @@ async fn round_story(store: &Store) {
     assert_eq!(jia_c.granted.value, a("4000"));
 }
 on_both_backends!(a_round_is_decided_explained_and_frozen_once_published, round_story);
+
+async fn plan_review_story(store: &Store) {
+    use chainforce_domain::allocation::{PlanReviewForm, plan_review_criteria};
+    let c = county(store).await;
+    let mut tx = store.begin(&office()).await.unwrap();
+    let project = chainforce_domain::project::ProjectForm {
+        name: "年产 5 万吨碳酸锂项目".into(),
+        total_investment: "30亿元".into(),
+        stage: "signed".into(),
+        ..Default::default()
+    };
+    let project = tx.create_project(c.region, &project.validate().unwrap()).await.unwrap();
+    // 技术方案评审 by the first three experts; this review drops no high or low score.
+    let mut form = PlanReviewForm {
+        project_id: project.to_string(),
+        review_title: "技术方案评审".into(),
+        plan: "焙烧—浸出—沉锂".into(),
+        experts: c.experts[..3].iter().map(|x| x.to_string()).collect(),
+    }
+    .validate()
+    .unwrap();
+    form.panel = chainforce_domain::allocation::PanelRules {
+        drop_highest: 0,
+        drop_lowest: 0,
+        min_counted: 1,
+    };
+    let review = tx.create_plan_review(c.region, &form).await.unwrap();
+    // A user who is not an expert cannot sit on it.
+    let mut bad = form.clone();
+    bad.expert_ids.push(c.firms[0] + 1000);
+    let e = tx.create_plan_review(c.region, &bad).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    tx.commit().await.unwrap();
+
+    let sheet = |total: i64| -> BTreeMap<String, Amount> {
+        plan_review_criteria()
+            .into_iter()
+            .map(|c| (c.code, Amount::from_raw(c.max_points.raw() * total / 100)))
+            .collect()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    for (x, total) in c.experts[..3].iter().zip([90, 70, 60]) {
+        tx.save_plan_sheet(review, *x, &sheet(total), &format!("意见 {total}"))
+            .await
+            .unwrap();
+    }
+    tx.declare_plan_conflict(review, c.experts[0], "曾任顾问")
+        .await
+        .unwrap();
+    // The fourth expert was not asked: for them the review does not exist.
+    let e = tx
+        .save_plan_sheet(review, c.experts[3], &sheet(80), "")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound { .. }), "{e:?}");
+    tx.commit().await.unwrap();
+
+    let r = store.plan_review(review).await.unwrap();
+    assert_eq!(r.project_name, "年产 5 万吨碳酸锂项目");
+    assert_eq!(r.experts.len(), 3);
+    let result = store.plan_review_result(&r).await.unwrap().unwrap();
+    // 90 is left out for the conflict: (70 + 60) ÷ 2.
+    assert_eq!(result.excluded_for_conflict, [c.experts[0]]);
+    assert_eq!(result.score, Some(a("65")));
+    assert_eq!(result.opinions.len(), 2);
+    assert_eq!(store.expert_plan_reviews(c.experts[1]).await.unwrap().len(), 1);
+    assert!(store.expert_plan_reviews(c.experts[3]).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .plan_review_sheets(review, Some(c.experts[2]))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both_backends!(
+    a_panel_reviews_a_projects_technical_plan_with_a_conflicted_expert_left_out,
+    plan_review_story
+);
+
+/// The county's own chain map adds 储能电站 after 储能系统; an application making it reaches 电芯
+/// on that chain — which the built-in chain does not even know — and the reason cites no
+/// fallback.
+async fn stored_chain_story(store: &Store) {
+    use chainforce_domain::chain::{Chain, ChainStage, EdgeSpec, NodeSpec};
+    let c = county(store).await;
+    let mut spec = Chain::lithium().spec().clone();
+    spec.nodes.push(NodeSpec {
+        code: "energy_storage_station".into(),
+        name: "储能电站".into(),
+        name_en: Some("Energy storage station".into()),
+        stage: ChainStage::Application,
+        by_product: false,
+        capacity_unit: None,
+        strong_capacity: None,
+    });
+    spec.edges.push(EdgeSpec {
+        from: "energy_storage".into(),
+        to: "energy_storage_station".into(),
+        recycling: false,
+    });
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.create_chain_from_spec(c.region, &spec).await.unwrap();
+    tx.commit().await.unwrap();
+    let chain = store.allocation_chain(c.region).await.unwrap();
+    assert!(!chain.built_in);
+    // The built-in chain refuses the product as unknown; the county's accepts it.
+    let station = application(c.firms[0], "1000", "600000", "energy_storage_station", "2", "80");
+    assert!(station.validate(&allocation_chain()).is_err());
+    let station = station.validate(&chain.chain).unwrap();
+    let cathode = application(c.firms[1], "1000", "600000", "lfp_cathode", "2", "80")
+        .validate(&chain.chain)
+        .unwrap();
+
+    let mut rules = chainforce_domain::allocation::RoundRules::builtin();
+    rules.eligibility.head_enterprise = None;
+    let form = RoundForm {
+        name: "储能专项配置".into(),
+        deposit_1: c.deposits[0].to_string(),
+        amount_1: "3000".into(),
+        rules_json: serde_json::to_string(&rules).unwrap(),
+        ..RoundForm::defaults()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    let round = tx
+        .create_round(c.region, &form.validate(&chain.chain).unwrap())
+        .await
+        .unwrap();
+    tx.set_round_state(round, RoundState::Open, 1).await.unwrap();
+    let station = tx.create_application(round, &station).await.unwrap();
+    let cathode = tx.create_application(round, &cathode).await.unwrap();
+    tx.commit().await.unwrap();
+    let outcome = store.round_outcome(round, day("2026-06-01")).await.unwrap();
+    let reach = |app: i64| {
+        let d = outcome.decisions.iter().find(|d| d.application_id == app).unwrap();
+        let check = d
+            .checks
+            .iter()
+            .find(|c| c.rule == chainforce_domain::allocation::EligibilityRule::ChainReach)
+            .unwrap();
+        (check.passed, check.reason.zh.clone())
+    };
+    assert_eq!(
+        reach(station),
+        (true, "产品「储能电站」达到或延伸至「电芯」之后".to_string())
+    );
+    assert_eq!(
+        reach(cathode),
+        (false, "产品「磷酸铁锂正极」均未做到「电芯」环节".to_string())
+    );
+}
+on_both_backends!(a_round_is_judged_on_the_regions_own_chain_map, stored_chain_story);

@@ -24,7 +24,10 @@ pub enum AppError {
         current_version: i64,
         current: serde_json::Value,
     },
-    Frozen,
+    /// The record is frozen; `reason` (zh, en) says which and since when.
+    Frozen {
+        reason: Option<(String, String)>,
+    },
     BadRequest {
         zh: String,
         en: String,
@@ -59,7 +62,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::Frozen => StatusCode::CONFLICT,
+            AppError::Frozen { .. } => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -75,7 +78,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::BadQuery(_) => "bad_query",
             AppError::Conflict { .. } => "conflict",
-            AppError::Frozen => "frozen",
+            AppError::Frozen { .. } => "frozen",
             AppError::BadRequest { .. } => "bad_request",
             AppError::TooManyAttempts => "too_many_attempts",
             AppError::Busy => "busy",
@@ -99,7 +102,9 @@ impl From<StoreError> for AppError {
                 current_version,
                 current,
             },
-            StoreError::Frozen { .. } => AppError::Frozen,
+            StoreError::Frozen { reason, .. } => AppError::Frozen {
+                reason: reason.map(|r| (r.zh, r.en)),
+            },
             StoreError::Busy => AppError::Busy,
             other => AppError::Internal(other.to_string()),
         }
@@ -128,6 +133,7 @@ impl IntoResponse for AppError {
             code: self.code(),
             detail: match &self {
                 AppError::BadRequest { zh, en } => Some((zh.clone(), en.clone())),
+                AppError::Frozen { reason } => reason.clone(),
                 _ => None,
             },
             current: match &self {

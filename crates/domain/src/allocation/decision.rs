@@ -61,6 +61,27 @@ pub struct RoundOutcome {
     pub decisions: Vec<Decision>,
 }
 
+impl RoundOutcome {
+    /// Says, in every chain-reach check, that the products were judged on the built-in lithium
+    /// chain because the region has no chain map of its own — the chain a county stores (产业链图谱)
+    /// is the one its rounds are judged on whenever there is one.
+    pub fn note_built_in_chain(&mut self) {
+        for c in self
+            .decisions
+            .iter_mut()
+            .flat_map(|d| d.checks.iter_mut())
+            .filter(|c| c.rule == super::eligibility::EligibilityRule::ChainReach)
+        {
+            c.reason
+                .zh
+                .push_str("（本地区尚未建立产业链图谱，按内置锂电池产业链判断）");
+            c.reason
+                .en
+                .push_str(" (the region has no chain map of its own: judged on the built-in lithium chain)");
+        }
+    }
+}
+
 /// Decides a round: checks the input, then eligibility, scores, ranking and allocation.
 pub fn decide_round(
     input: &RoundInput,

@@ -4,11 +4,11 @@
 //! commitment (承诺兑现情况).
 
 use super::commitment::{Actuals, Commitment};
-use super::eligibility::{Violation, ViolationKind};
+use super::eligibility::{Application, Violation, ViolationKind};
 use super::ledger::{Deposit, EstimateCategory, OreType, resource_ledger};
 use super::panel::PanelCriterion;
 use super::round::{Quota, QuotaSource, QuotaUnit};
-use super::rules::{AllocationMethod, ProRataBasis, RoundRules};
+use super::rules::{AllocationMethod, PanelRules, ProRataBasis, RoundRules};
 use crate::amount::Amount;
 use crate::chain::{Chain, Conversions};
 use crate::validation::{self as v, FieldError, Rule, ValidationErrors};
@@ -127,6 +127,87 @@ static PANEL_CRITERIA: LazyLock<Vec<PanelCriterion>> = LazyLock::new(|| {
 /// The expert panel's score sheet a new round starts with (`data/allocation/panel-criteria.json`).
 pub fn default_panel_criteria() -> Vec<PanelCriterion> {
     PANEL_CRITERIA.clone()
+}
+
+static PLAN_REVIEW_CRITERIA: LazyLock<Vec<PanelCriterion>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../../../data/allocation/plan-review-criteria.json"))
+        .expect("data/allocation/plan-review-criteria.json is checked by the tests")
+});
+
+/// The score sheet of a project's technical-plan review (技术方案评审,
+/// `data/allocation/plan-review-criteria.json`).
+pub fn plan_review_criteria() -> Vec<PanelCriterion> {
+    PLAN_REVIEW_CRITERIA.clone()
+}
+
+/// 技术方案评审 as the office asks for it: the project whose technical plan a panel reviews,
+/// what the experts are to read, and who they are (the form's repeated `expert` fields).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PlanReviewForm {
+    pub project_id: String,
+    pub review_title: String,
+    pub plan: String,
+    pub experts: Vec<String>,
+}
+
+/// A review ready to store: its sheet and panel rules are copied in, so later changes to the
+/// shipped defaults do not change a review under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanReviewDraft {
+    pub project_id: i64,
+    pub title: String,
+    pub plan: String,
+    pub expert_ids: Vec<i64>,
+    pub criteria: Vec<PanelCriterion>,
+    pub panel: PanelRules,
+}
+
+impl PlanReviewForm {
+    /// Reads a flat form in which `expert` repeats.
+    pub fn from_fields(fields: &[(String, String)]) -> PlanReviewForm {
+        let mut f = PlanReviewForm::default();
+        for (k, val) in fields {
+            match k.as_str() {
+                "project_id" => f.project_id = val.clone(),
+                "review_title" => f.review_title = val.clone(),
+                "plan" => f.plan = val.clone(),
+                "expert" => f.experts.push(val.clone()),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The project, a title, the plan's summary, and at least one expert, each once; the sheet
+    /// is the shipped plan-review criteria and high/low are dropped as for a round.
+    pub fn validate(&self) -> Result<PlanReviewDraft, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let project_id = errs.check(id("project_id", &self.project_id));
+        let title = errs.check(v::required_text("review_title", &self.review_title, 200));
+        let plan = errs.check(v::text("plan", &self.plan, true, 5000)).flatten();
+        let mut expert_ids = Vec::new();
+        for (i, x) in self.experts.iter().enumerate() {
+            if let Some(x) = errs.check(id(&format!("experts[{i}]"), x))
+                && !expert_ids.contains(&x)
+            {
+                expert_ids.push(x);
+            }
+        }
+        if self.experts.is_empty() {
+            errs.push("experts", Rule::Required);
+        }
+        match (project_id, title, plan) {
+            (Some(project_id), Some(title), Some(plan)) if errs.is_empty() => Ok(PlanReviewDraft {
+                project_id,
+                title,
+                plan,
+                expert_ids,
+                criteria: plan_review_criteria(),
+                panel: RoundRules::builtin().panel,
+            }),
+            _ => Err(errs),
+        }
+    }
 }
 
 /// A round as typed: its name, the quota from up to three deposits, the capacity unit, the
@@ -343,6 +424,24 @@ pub struct ApplicationDraft {
 }
 
 impl ApplicationForm {
+    /// The form as a stored application fills it, to edit.
+    pub fn from_application(a: &Application) -> ApplicationForm {
+        let c = &a.commitment;
+        ApplicationForm {
+            enterprise_id: a.enterprise_id.to_string(),
+            requested: a.requested.to_string(),
+            annual_revenue_wan: a.profile.annual_revenue_wan.map(|x| x.to_string()).unwrap_or_default(),
+            listed: if a.profile.listed { "on".into() } else { String::new() },
+            industry_rank: a.profile.industry_rank.map(|r| r.to_string()).unwrap_or_default(),
+            investment_wan: c.investment_wan.to_string(),
+            products: c.products.join(", "),
+            capacity: c.capacity.to_string(),
+            local_processing_pct: c.local_processing_pct.to_string(),
+            start_by: c.start_by.to_string(),
+            production_by: c.production_by.to_string(),
+        }
+    }
+
     pub fn validate(&self, chain: &Chain) -> Result<ApplicationDraft, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let enterprise_id = errs.check(id("enterprise_id", &self.enterprise_id));
@@ -720,6 +819,43 @@ mod tests {
         let e = f.validate(&criteria).unwrap_err();
         let fields: Vec<String> = e.0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, [format!("points.{first}"), "points.beauty".to_string()]);
+    }
+
+    #[test]
+    fn a_criterion_reads_in_the_users_language() {
+        use crate::validation::Lang;
+        let c = &default_panel_criteria()[0];
+        assert_eq!((c.label(Lang::Zh), c.label(Lang::En)), ("技术先进性", "Technology"));
+        let plain = PanelCriterion {
+            code: "x".into(),
+            name: "工艺".into(),
+            max_points: Amount::from_int(10),
+        };
+        assert_eq!(plain.label(Lang::En), "工艺");
+    }
+
+    #[test]
+    fn a_plan_review_needs_a_project_a_title_the_plan_and_an_expert() {
+        let e = PlanReviewForm::default().validate().unwrap_err();
+        let fields: Vec<String> = e.0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["project_id", "review_title", "plan", "experts"]);
+        let fields: Vec<(String, String)> = [
+            ("project_id", "7"),
+            ("review_title", "年产 5 万吨碳酸锂项目技术方案评审"),
+            ("plan", "焙烧—浸出—沉锂工艺"),
+            ("expert", "3"),
+            ("expert", "4"),
+            ("expert", "3"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let d = PlanReviewForm::from_fields(&fields).validate().unwrap();
+        assert_eq!((d.project_id, d.expert_ids), (7, vec![3, 4]));
+        assert_eq!(d.criteria, plan_review_criteria());
+        let total: i64 = d.criteria.iter().map(|c| c.max_points.raw()).sum();
+        assert_eq!(Amount::from_raw(total), Amount::from_int(100));
+        assert_eq!(d.panel, RoundRules::builtin().panel);
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! * [`RoundState`]: draft → open → closed → published; published is frozen (the storage layer
 //!   enforces it; [`RoundState::transition`] refuses any move out of it).
 //! * [`panel_scores`] (专家组): trimmed mean of the experts' scores, conflicted experts excluded;
-//!   the result is one of the weighted criteria of a round.
+//!   the result is one of the weighted criteria of a round. The same panel reviews a project's
+//!   technical plan (技术方案评审, [`PlanReviewForm`]) on its own sheet.
 //! * [`track_commitment`]: each promise against what has happened as of a date.
 
 mod allocate;
@@ -40,8 +41,8 @@ pub use eligibility::{
     ApplicantProfile, Application, EligibilityRule, RuleCheck, Violation, ViolationKind, check_eligibility,
 };
 pub use forms::{
-    ApplicationDraft, ApplicationForm, DepositForm, ProgressForm, RoundDraft, RoundForm, SheetForm, ViolationForm,
-    default_panel_criteria,
+    ApplicationDraft, ApplicationForm, DepositForm, PlanReviewDraft, PlanReviewForm, ProgressForm, RoundDraft,
+    RoundForm, SheetForm, ViolationForm, default_panel_criteria, plan_review_criteria,
 };
 pub use ledger::{Deposit, DepositFigures, EstimateCategory, LedgerTotal, OreType, ResourceLedger, resource_ledger};
 pub use panel::{

@@ -16,12 +16,23 @@ use crate::validation::{Rule, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One criterion of the panel's score sheet (技术先进性, 产业带动 …).
+/// One criterion of the panel's score sheet (技术先进性, 产业带动 …). `name` is written
+/// "中文 / English" in the shipped sheets; one without " / " reads the same in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelCriterion {
     pub code: String,
     pub name: String,
     pub max_points: Amount,
+}
+
+impl PanelCriterion {
+    /// The name in `lang`: "技术先进性 / Technology" reads 技术先进性 or Technology.
+    pub fn label(&self, lang: crate::validation::Lang) -> &str {
+        match self.name.split_once(" / ") {
+            Some((zh, en)) => lang.pick(zh.trim(), en.trim()),
+            None => self.name.as_str(),
+        }
+    }
 }
 
 /// One expert's sheet for one application.

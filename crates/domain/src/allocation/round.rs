@@ -61,6 +61,17 @@ impl RoundState {
         self == RoundState::Published
     }
 
+    /// Why a published round refuses a change, as the user is told: which round, that it is
+    /// published, and since when (`published_at`, as the reader's clock shows it).
+    pub fn frozen_reason(name: &str, published_at: &str) -> crate::chain::Explanation {
+        crate::chain::Explanation {
+            zh: format!("配置轮次「{name}」已于 {published_at} 公布；公布后即冻结，不能再修改。"),
+            en: format!(
+                "The round “{name}” was published on {published_at}; a published round is frozen and can no longer change."
+            ),
+        }
+    }
+
     /// Quota, rules and sources may change only in a draft.
     pub fn rules_editable(self) -> bool {
         self == RoundState::Draft

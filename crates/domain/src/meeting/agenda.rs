@@ -8,6 +8,9 @@
 //!   has been on ([`AgendaItem::carried`]);
 //! * **red tasks** (逾期任务) and **yellow tasks** (预警任务) by the one 红黄绿 rule
 //!   ([`crate::status`]), and **overdue problems** (逾期问题), that no earlier meeting had;
+//! * **commitments behind** (承诺滞后): every commitment given for ore (用好资源换好产业) that
+//!   [`crate::allocation::track_commitment`] finds behind on `today`, naming what is behind;
+//!   one on track, kept or only awaiting a report is not a matter for the meeting;
 //! * **stage changes since the last meeting** (阶段变化), with each project's investment, from
 //!   which [`Agenda::investment_summary`] gives the investment newly signed, landed and started.
 //!
@@ -16,6 +19,7 @@
 //! carried (it shows again as yellow, or as red, when it still is).
 
 use crate::Amount;
+use crate::allocation::{CommitmentReport, TrackStatus};
 use crate::labelled_enum;
 use crate::problem::{ProblemStatus, is_overdue};
 use crate::project::Stage;
@@ -31,6 +35,7 @@ labelled_enum! {
         Carried = ("carried", "遗留事项", "Carried over"),
         RedTask = ("red_task", "逾期任务", "Overdue tasks"),
         OverdueProblem = ("overdue_problem", "逾期问题", "Overdue problems"),
+        CommitmentBehind = ("commitment_behind", "承诺滞后", "Commitments behind"),
         YellowTask = ("yellow_task", "预警任务", "Tasks at risk"),
         StageChange = ("stage_change", "阶段变化", "Stage changes"),
     }
@@ -42,6 +47,8 @@ labelled_enum! {
         Task = ("task", "任务", "Task"),
         Problem = ("problem", "问题", "Problem"),
         Project = ("project", "项目", "Project"),
+        /// A granted application's commitment (用好资源换好产业); `ref_id` is the application.
+        Commitment = ("commitment", "资源配置承诺", "Ore commitment"),
     }
 }
 
@@ -83,6 +90,16 @@ pub struct StageChange {
     pub investment: Option<Amount>,
 }
 
+/// A commitment given for ore in a published round, as tracked on the day the agenda is built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaCommitment {
+    /// The granted application the commitment belongs to.
+    pub application_id: i64,
+    pub enterprise_name: String,
+    pub round_name: String,
+    pub report: CommitmentReport,
+}
+
 /// Something an earlier meeting had on the table or decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PastItem {
@@ -101,6 +118,8 @@ pub struct AgendaInput<'a> {
     pub tasks: &'a [AgendaTask],
     /// Open (not yet solved) problems.
     pub problems: &'a [AgendaProblem],
+    /// Commitments given for ore in published rounds, tracked on `today`.
+    pub commitments: &'a [AgendaCommitment],
     /// Stages reached since the last meeting.
     pub stage_changes: &'a [StageChange],
     /// What earlier meetings had on the table or decided.
@@ -108,21 +127,24 @@ pub struct AgendaInput<'a> {
 }
 
 /// One line of an agenda. `state` is the code of the item's status in its kind: a [`Status`] for
-/// a task, a [`ProblemStatus`] for a problem, the [`Stage`] reached for a project.
+/// a task, a [`ProblemStatus`] for a problem, the [`Stage`] reached for a project, a
+/// [`TrackStatus`] for a commitment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgendaItem {
     pub section: Section,
     pub kind: ItemKind,
     pub ref_id: i64,
     pub title: String,
-    pub project_id: i64,
-    pub project_name: String,
+    /// The project the item belongs to; none for a commitment, which is an enterprise's.
+    pub project_id: Option<i64>,
+    pub project_name: Option<String>,
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
-    /// A task's latest finish, a problem's deadline, the date a stage was reached.
+    /// A task's latest finish, a problem's deadline, the date a stage was reached, the earliest
+    /// promised date a commitment has missed.
     pub due: Option<NaiveDate>,
     pub state: String,
-    /// Working days a red task is late; days past the deadline for a problem.
+    /// Working days a red task is late; days past the deadline for a problem or a commitment.
     pub days_overdue: i64,
     /// How many earlier meetings had this item (0: new on this agenda).
     pub carried: i64,
@@ -137,13 +159,16 @@ impl AgendaItem {
             ItemKind::Task => Status::parse(&self.state).map(|s| s.label(lang)),
             ItemKind::Problem => ProblemStatus::parse(&self.state).map(|s| s.label(lang)),
             ItemKind::Project => Stage::parse(&self.state).map(|s| s.label(lang)),
+            ItemKind::Commitment => TrackStatus::parse(&self.state).map(|s| s.label(lang)),
         };
         parsed.unwrap_or("")
     }
 
-    /// Whether the item is late now (a red task, an overdue problem).
+    /// Whether the item is late now (a red task, an overdue problem, a commitment behind).
     pub fn is_late(&self) -> bool {
-        self.days_overdue > 0 || self.state == Status::Red.code()
+        self.days_overdue > 0
+            || self.state == Status::Red.code()
+            || (self.kind == ItemKind::Commitment && self.state == TrackStatus::Behind.code())
     }
 }
 
@@ -198,8 +223,8 @@ fn task_item(t: &AgendaTask, section: Section, carried: i64) -> AgendaItem {
         kind: ItemKind::Task,
         ref_id: t.id,
         title: t.name.clone(),
-        project_id: t.project_id,
-        project_name: t.project_name.clone(),
+        project_id: Some(t.project_id),
+        project_name: Some(t.project_name.clone()),
         unit_id: t.unit_id,
         unit_name: t.unit_name.clone(),
         due: t.due,
@@ -217,8 +242,8 @@ fn problem_item(p: &AgendaProblem, section: Section, carried: i64, today: NaiveD
         kind: ItemKind::Problem,
         ref_id: p.id,
         title: p.title.clone(),
-        project_id: p.project_id,
-        project_name: p.project_name.clone(),
+        project_id: Some(p.project_id),
+        project_name: Some(p.project_name.clone()),
         unit_id: p.unit_id,
         unit_name: p.unit_name.clone(),
         due: p.deadline,
@@ -227,6 +252,32 @@ fn problem_item(p: &AgendaProblem, section: Section, carried: i64, today: NaiveD
             Some(d) if late => (today - d).num_days(),
             _ => 0,
         },
+        carried,
+        investment: None,
+    }
+}
+
+/// A commitment behind on the day: the enterprise and round as its title, the earliest promised
+/// date it has missed and the most days it is late (an investment or capacity shortfall has no
+/// date of its own, so it is late from the day it is found).
+fn commitment_item(c: &AgendaCommitment, section: Section, carried: i64) -> AgendaItem {
+    let behind: Vec<_> = c.report.behind().collect();
+    let missed = behind
+        .iter()
+        .filter_map(|i| i.days_late.map(|d| c.report.as_of - chrono::Duration::days(d)))
+        .min();
+    AgendaItem {
+        section,
+        kind: ItemKind::Commitment,
+        ref_id: c.application_id,
+        title: format!("{}（{}）", c.enterprise_name, c.round_name),
+        project_id: None,
+        project_name: None,
+        unit_id: None,
+        unit_name: None,
+        due: missed,
+        state: c.report.status.code().to_string(),
+        days_overdue: behind.iter().filter_map(|i| i.days_late).max().unwrap_or(0),
         carried,
         investment: None,
     }
@@ -253,6 +304,18 @@ pub fn build_agenda(input: &AgendaInput) -> Agenda {
         let n = carried(ItemKind::Problem, p.id);
         if n > 0 {
             carried_items.push(problem_item(p, Section::Carried, n, input.today));
+        }
+    }
+    let behind = || {
+        input
+            .commitments
+            .iter()
+            .filter(|c| c.report.status == TrackStatus::Behind)
+    };
+    for c in behind() {
+        let n = carried(ItemKind::Commitment, c.application_id);
+        if n > 0 {
+            carried_items.push(commitment_item(c, Section::Carried, n));
         }
     }
     // The longest-carried first, then the latest, then the earliest due.
@@ -286,6 +349,13 @@ pub fn build_agenda(input: &AgendaInput) -> Agenda {
     overdue.sort_by(|a, b| a.due.cmp(&b.due).then(a.ref_id.cmp(&b.ref_id)));
     items.extend(overdue);
 
+    let mut commitments: Vec<AgendaItem> = behind()
+        .filter(|c| carried(ItemKind::Commitment, c.application_id) == 0)
+        .map(|c| commitment_item(c, Section::CommitmentBehind, 0))
+        .collect();
+    commitments.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.ref_id.cmp(&b.ref_id)));
+    items.extend(commitments);
+
     let mut yellow: Vec<AgendaItem> = new_tasks(Status::Yellow)
         .map(|t| task_item(t, Section::YellowTask, 0))
         .collect();
@@ -304,8 +374,8 @@ pub fn build_agenda(input: &AgendaInput) -> Agenda {
         kind: ItemKind::Project,
         ref_id: c.project_id,
         title: c.project_name.clone(),
-        project_id: c.project_id,
-        project_name: c.project_name.clone(),
+        project_id: Some(c.project_id),
+        project_name: Some(c.project_name.clone()),
         unit_id: None,
         unit_name: None,
         due: Some(c.date),
@@ -395,6 +465,7 @@ mod tests {
             today: d("2026-11-30"),
             tasks: &tasks,
             problems: &problems,
+            commitments: &[],
             stage_changes: &[],
             history: &[],
         });
@@ -432,6 +503,7 @@ mod tests {
             today: d("2026-11-30"),
             tasks: &tasks,
             problems: &problems,
+            commitments: &[],
             stage_changes: &[],
             history: &history,
         });
@@ -459,6 +531,7 @@ mod tests {
             today: d("2026-11-30"),
             tasks: &[],
             problems: &[],
+            commitments: &[],
             stage_changes: &changes,
             history: &[],
         });
@@ -475,6 +548,62 @@ mod tests {
                 (Stage::Started, 1, Amount::from_int(80000))
             ]
         );
+    }
+
+    #[test]
+    fn a_commitment_behind_is_on_the_agenda_and_one_on_track_is_not() {
+        use crate::allocation::{Actuals, Commitment, track_commitment};
+        let promise = Commitment {
+            investment_wan: Amount::from_int(550000),
+            products: vec!["cell".into()],
+            capacity: Amount::from_int(10),
+            local_processing_pct: Amount::from_int(60),
+            start_by: d("2026-09-30"),
+            production_by: d("2027-06-30"),
+            investment_schedule: vec![],
+        };
+        let today = d("2026-10-15");
+        let started = Actuals {
+            started_on: Some(d("2026-09-20")),
+            ..Actuals::default()
+        };
+        let tracked = |application_id: i64, enterprise: &str, actual: &Actuals| AgendaCommitment {
+            application_id,
+            enterprise_name: enterprise.into(),
+            round_name: "2026 年第一批锂资源配置".into(),
+            report: track_commitment(&promise, actual, "GWh/年", today),
+        };
+        let commitments = [
+            tracked(21, "甲锂电有限公司", &started),
+            tracked(22, "乙电池有限公司", &Actuals::default()),
+        ];
+        let input = AgendaInput {
+            meeting_number: 3,
+            today,
+            tasks: &[],
+            problems: &[],
+            commitments: &commitments,
+            stage_changes: &[],
+            history: &[],
+        };
+        let a = build_agenda(&input);
+        assert_eq!(sections(&a), [(Section::CommitmentBehind, 22, 0)]);
+        let item = &a.items[0];
+        assert_eq!(item.kind, ItemKind::Commitment);
+        assert_eq!(item.title, "乙电池有限公司（2026 年第一批锂资源配置）");
+        assert_eq!((item.due, item.days_overdue), (Some(d("2026-09-30")), 15));
+        assert_eq!(item.state_label(Lang::Zh), "滞后");
+        assert!(item.is_late());
+        assert_eq!(item.project_id, None);
+
+        // Still behind at the next meeting: carried, counted, not listed twice.
+        let history = [past(ItemKind::Commitment, 22, 3)];
+        let a = build_agenda(&AgendaInput {
+            meeting_number: 4,
+            history: &history,
+            ..input
+        });
+        assert_eq!(sections(&a), [(Section::Carried, 22, 1)]);
     }
 
     #[test]

@@ -132,6 +132,11 @@ pub enum MissingRule {
     Zero,
 }
 
+/// The code of the deduction item for commitments given for ore that are behind schedule
+/// (资源配置承诺滞后, issue 9): a method that lists an item with this code deducts its points for
+/// each such commitment, counted from the tracked commitments rather than imported.
+pub const COMMITMENT_BEHIND: &str = "commitment_behind";
+
 /// A bonus (加分, positive points) or deduction (减分, negative points) item, counted per
 /// occurrence. `forces_class` makes it a veto (一票否决): a firm with it takes that class whatever
 /// its score.

@@ -34,6 +34,25 @@ impl EvaluationData {
         let canonical = serde_json::to_vec(self).expect("figures always serialise");
         hex::encode(Sha256::digest(&canonical))
     }
+
+    /// 用好资源换好产业 in 亩均论英雄: each enterprise's commitments given for ore that are behind
+    /// (`behind`, by enterprise id) become occurrences of the method's
+    /// [`COMMITMENT_BEHIND`](super::config::COMMITMENT_BEHIND) deduction item — when the method
+    /// lists one; its points and cap are the method's, never a number here. A method without the
+    /// item deducts nothing (the ranking still marks the enterprise), and a count given by an
+    /// import is replaced by the tracked one.
+    pub fn count_commitments_behind(&mut self, config: &EvaluationConfig, behind: &BTreeMap<i64, u32>) {
+        let code = super::config::COMMITMENT_BEHIND;
+        if !config.adjustments.iter().any(|a| a.code == code) {
+            return;
+        }
+        for e in &mut self.enterprises {
+            match behind.get(&e.enterprise_id).copied().filter(|n| *n > 0) {
+                Some(n) => e.adjustments.insert(code.to_string(), n),
+                None => e.adjustments.remove(code),
+            };
+        }
+    }
 }
 
 /// A finished evaluation: everything the class board and each enterprise's card show.

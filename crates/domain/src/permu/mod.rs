@@ -25,8 +25,8 @@ mod tests;
 
 pub use class::{Class, ClassRules, Quota, Scope, TieClass, TieRule};
 pub use config::{
-    AdjustmentItem, AverageKind, Benchmark, BenchmarkYear, EvaluationConfig, GroupMethod, IndicatorMethod, MissingRule,
-    Normalisation,
+    AdjustmentItem, AverageKind, Benchmark, BenchmarkYear, COMMITMENT_BEHIND, EvaluationConfig, GroupMethod,
+    IndicatorMethod, MissingRule, Normalisation,
 };
 pub use evaluate::{
     AppliedAdjustment, BenchmarkUsed, EnterpriseResult, Evaluation, EvaluationData, ItemScore, evaluate, round_score,

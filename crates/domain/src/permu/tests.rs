@@ -361,6 +361,62 @@ fn huaian_style_benchmarks_are_twice_last_years_county_average_with_caps_bonuses
 }
 
 #[test]
+fn commitments_behind_are_deducted_by_the_methods_own_item_and_only_when_it_lists_one() {
+    // Same figures as above: Z scores 56.67 before adjustments. Two of its commitments for ore
+    // are behind: −3 each by huaian-style's item, within its cap of 6.
+    let firm = |id, land: &str, tax: &str, revenue: &str, energy: &str| {
+        let mut e = EnterpriseYear::new(id, format!("企业{id}"), SizeGroup::AboveScale);
+        e.land_mu = amt(land);
+        e.tax = amt(tax);
+        e.revenue = amt(revenue);
+        e.energy_tce = amt(energy);
+        e
+    };
+    let config = built_in_method("huaian-style").unwrap();
+    let mut data = EvaluationData {
+        year: 2026,
+        enterprises: vec![
+            firm(1, "50", "900", "12000", "600"),
+            firm(3, "100", "750", "15000", "750"),
+        ],
+        prior_year: vec![
+            firm(1, "100", "1000", "20000", "2000"),
+            firm(2, "100", "500", "10000", "500"),
+        ],
+    };
+    let behind = std::collections::BTreeMap::from([(3, 2), (9, 1)]);
+    data.count_commitments_behind(&config, &behind);
+    let ev = evaluate(&config, &data).unwrap();
+    let z = ev.card(3).unwrap();
+    let adj: Vec<(&str, &str, u32, f64)> = z
+        .adjustments
+        .iter()
+        .map(|a| (a.code.as_str(), a.zh.as_str(), a.count, a.points))
+        .collect();
+    assert_eq!(adj, [(COMMITMENT_BEHIND, "资源配置承诺滞后", 2, -6.0)]);
+    assert_eq!(z.total_score, Some(50.67));
+    assert!(ev.card(1).unwrap().adjustments.is_empty());
+
+    // A method without the item deducts nothing and is not broken by the count.
+    let huangyan = built_in_method("huangyan-2022").unwrap();
+    let mut other = EvaluationData {
+        year: 2026,
+        enterprises: vec![worked(3, None)],
+        prior_year: vec![],
+    };
+    other.count_commitments_behind(&huangyan, &behind);
+    assert!(other.enterprises[0].adjustments.is_empty());
+    assert!(
+        evaluate(&huangyan, &other)
+            .unwrap()
+            .card(3)
+            .unwrap()
+            .adjustments
+            .is_empty()
+    );
+}
+
+#[test]
 fn a_derived_benchmark_without_last_years_figures_stops_the_evaluation_and_says_where() {
     let config = built_in_method("huaian-style").unwrap();
     let data = EvaluationData {

@@ -9,7 +9,7 @@ use crate::sql::Sql;
 use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
 use chainforce_domain::labelled_enum;
-use chainforce_domain::permu::{Class, EnterpriseResult, Evaluation, EvaluationData, evaluate};
+use chainforce_domain::permu::{Class, EnterpriseResult, Evaluation, EvaluationConfig, EvaluationData, evaluate};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
@@ -203,6 +203,7 @@ impl WriteTx {
             return Err(StoreError::Frozen {
                 entity: "evaluation",
                 id,
+                reason: None,
             });
         }
         if e.version != expected_version {
@@ -213,19 +214,35 @@ impl WriteTx {
 
     /// What an evaluation of `year` reads: the year's figures with each enterprise's classes in
     /// the published evaluations of the years before (for surcharges that grow year by year),
-    /// and the prior year's figures (for benchmarks derived from them).
-    async fn evaluation_data_in_tx(&mut self, region_id: i64, year: i32) -> Result<EvaluationData> {
+    /// the prior year's figures (for benchmarks derived from them), and — when `config` lists
+    /// the deduction item — its commitments for ore behind schedule at the end of the year (or
+    /// today, for the year still running). They become part of the input snapshot, so a
+    /// published evaluation reproduces whatever happens to the commitments later.
+    async fn evaluation_data_in_tx(
+        &mut self,
+        region_id: i64,
+        year: i32,
+        config: &EvaluationConfig,
+    ) -> Result<EvaluationData> {
         let mut enterprises = self.enterprise_years_in_tx(region_id, year).await?;
         let prior_year = self.enterprise_years_in_tx(region_id, year - 1).await?;
         let previous = self.previous_classes_in_tx(region_id, year).await?;
         for e in &mut enterprises {
             e.previous_classes = previous.get(&e.enterprise_id).cloned().unwrap_or_default();
         }
-        Ok(EvaluationData {
+        let mut data = EvaluationData {
             year,
             enterprises,
             prior_year,
-        })
+        };
+        let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(chrono::NaiveDate::MAX);
+        let as_of = year_end.min(crate::clock::today());
+        let mut behind: BTreeMap<i64, u32> = BTreeMap::new();
+        for c in self.store().commitment_alerts(region_id, as_of).await? {
+            *behind.entry(c.enterprise_id).or_default() += 1;
+        }
+        data.count_commitments_behind(config, &behind);
+        Ok(data)
     }
 
     /// Each enterprise's classes in the unbroken run of published years before `year`, most
@@ -274,7 +291,7 @@ impl WriteTx {
     /// the method entry, when the method cannot be applied to the figures at all.
     pub async fn run_evaluation(&mut self, region_id: i64, year: i32, method_id: i64) -> Result<i64> {
         let (config, method_hash) = self.evaluation_method_in_tx(region_id, method_id).await?;
-        let data = self.evaluation_data_in_tx(region_id, year).await?;
+        let data = self.evaluation_data_in_tx(region_id, year, &config).await?;
         if data.enterprises.is_empty() {
             return Err(StoreError::invalid(
                 "year",
@@ -320,7 +337,9 @@ impl WriteTx {
     pub async fn rerun_evaluation(&mut self, id: i64, expected_version: i64) -> Result<()> {
         let before = self.draft_in_tx(id, expected_version).await?;
         let (config, _) = self.evaluation_method_in_tx(before.region_id, before.method_id).await?;
-        let data = self.evaluation_data_in_tx(before.region_id, before.year).await?;
+        let data = self
+            .evaluation_data_in_tx(before.region_id, before.year, &config)
+            .await?;
         let result = evaluate(&config, &data)?;
         let now = self.now().to_string();
         let n = sqlx::query(

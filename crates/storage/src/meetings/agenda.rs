@@ -7,7 +7,7 @@ use crate::tasks::TaskFilter;
 use crate::{Result, Store, WriteTx};
 use chainforce_domain::Amount;
 use chainforce_domain::meeting::agenda::{
-    AgendaProblem, AgendaTask, PastItem, StageChange, build_agenda, period_since_last,
+    AgendaCommitment, AgendaProblem, AgendaTask, PastItem, StageChange, build_agenda, period_since_last,
 };
 use chainforce_domain::meeting::{Agenda, AgendaItem, ItemKind, MeetingSettings, Section};
 use chainforce_domain::project::Stage;
@@ -20,8 +20,8 @@ fn item_from_row(r: &AnyRow) -> Result<AgendaItem, sqlx::Error> {
         kind: r.coded("kind", ItemKind::parse)?,
         ref_id: r.i64("ref_id")?,
         title: r.text("title")?,
-        project_id: r.i64("project_id")?,
-        project_name: r.text("project_name")?,
+        project_id: r.opt_i64("project_id")?,
+        project_name: r.opt_text("project_name")?,
         unit_id: r.opt_i64("unit_id")?,
         unit_name: r.opt_text("unit_name")?,
         due: r.date("due")?,
@@ -102,11 +102,23 @@ impl Store {
         let (after, until) = period_since_last(previous, m.draft.date, today, lookback);
         let stage_changes = self.stage_changes(m.region_id, after, until).await?;
         let history = self.meeting_history(m.region_id, m.draft.number).await?;
+        let commitments: Vec<AgendaCommitment> = self
+            .commitments(m.region_id, today)
+            .await?
+            .into_iter()
+            .map(|c| AgendaCommitment {
+                application_id: c.application_id,
+                enterprise_name: c.enterprise_name,
+                round_name: c.round_name,
+                report: c.report,
+            })
+            .collect();
         Ok(build_agenda(&chainforce_domain::meeting::AgendaInput {
             meeting_number: m.draft.number,
             today,
             tasks: &tasks,
             problems: &problems,
+            commitments: &commitments,
             stage_changes: &stage_changes,
             history: &history,
         }))
@@ -143,7 +155,7 @@ impl Store {
         // Sections that put an item on record (`Section` codes); yellow ones are warnings only.
         let on_agenda: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT a.kind, a.ref_id, m.number FROM meeting_agenda_items a JOIN meetings m ON m.id = a.meeting_id \
-             WHERE m.region_id = $1 AND m.number < $2 AND a.section IN ('carried', 'red_task', 'overdue_problem')",
+             WHERE m.region_id = $1 AND m.number < $2 AND a.section IN ('carried', 'red_task', 'overdue_problem', 'commitment_behind')",
         )
         .bind(region_id)
         .bind(number)

@@ -1,5 +1,7 @@
 //! 专家组: the experts asked to review a round, their sheets and opinions, and their conflict
-//! declarations; the panel score is the domain's trimmed mean.
+//! declarations; the panel score is the domain's trimmed mean. The sheets of a project's
+//! technical-plan review (`plan_reviews.rs`) are kept and read by the same code, in their own
+//! table ([`SheetTable`]).
 
 use super::rounds::{RoundDetail, round_in};
 use super::{decode, json};
@@ -8,7 +10,7 @@ use crate::{Result, Store, StoreError, WriteTx};
 use chainforce_domain::Amount;
 use chainforce_domain::Rule;
 use chainforce_domain::allocation::{
-    ConflictDeclaration, PanelInput, PanelResult, RoundState, ScoreSheet, panel_scores,
+    ConflictDeclaration, PanelCriterion, PanelInput, PanelResult, RoundState, ScoreSheet, panel_scores,
 };
 use chainforce_domain::org::Role;
 use serde::Serialize;
@@ -23,10 +25,11 @@ pub struct ExpertAssignment {
     pub assigned_at: String,
 }
 
-/// One expert's sheet (or conflict declaration) on one application.
+/// One expert's sheet (or conflict declaration) on one application or plan review.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct StoredSheet {
-    pub application_id: i64,
+    /// What the sheet is on: a round's application, or a plan review.
+    pub subject_id: i64,
     pub expert_id: i64,
     pub expert_name: String,
     /// Points by criterion; `None` when only a conflict was declared.
@@ -98,23 +101,59 @@ impl Store {
     }
 }
 
-async fn sheets_in(conn: &mut sqlx::AnyConnection, round_id: i64) -> Result<Vec<StoredSheet>> {
-    let rows = sqlx::query(
-        "SELECT s.*, u.display_name FROM panel_sheets s JOIN round_applications a ON a.id = s.application_id \
-         JOIN users u ON u.id = s.expert_id WHERE a.round_id = $1 ORDER BY s.application_id, s.expert_id",
-    )
-    .bind(round_id)
+/// Where a panel's sheets are kept: on a round's applications, or on a project's plan review.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SheetTable {
+    table: &'static str,
+    /// The column naming what a sheet is on.
+    key: &'static str,
+    /// The audit entity of that subject.
+    entity: &'static str,
+}
+
+pub(super) const ROUND_SHEETS: SheetTable = SheetTable {
+    table: "panel_sheets",
+    key: "application_id",
+    entity: "round_application",
+};
+
+pub(super) const PLAN_SHEETS: SheetTable = SheetTable {
+    table: "plan_review_sheets",
+    key: "review_id",
+    entity: "plan_review",
+};
+
+impl SheetTable {
+    /// SQL text from this crate's fixed table and column names only; values stay parameters.
+    fn sql(&self, template: &str) -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(template.replace("{table}", self.table).replace("{key}", self.key))
+    }
+}
+
+/// The sheets of `t` that `join_and_filter` (fixed SQL on `s` with `$1`) selects, with the experts'
+/// names, by subject then expert.
+pub(super) async fn read_sheets(
+    conn: &mut sqlx::AnyConnection,
+    t: SheetTable,
+    join_and_filter: &str,
+    id: i64,
+) -> Result<Vec<StoredSheet>> {
+    let rows = sqlx::query(t.sql(&format!(
+        "SELECT s.*, s.{{key}} AS subject_id, u.display_name FROM {{table}} s JOIN users u ON u.id = s.expert_id \
+         {join_and_filter} ORDER BY s.{{key}}, s.expert_id"
+    )))
+    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let application_id = r.i64("application_id")?;
+        let subject_id = r.i64("subject_id")?;
         let points = match r.opt_text("points_json")? {
-            Some(t) => Some(decode("points of application", application_id, &t)?),
+            Some(text) => Some(decode(t.entity, subject_id, &text)?),
             None => None,
         };
         out.push(StoredSheet {
-            application_id,
+            subject_id,
             expert_id: r.i64("expert_id")?,
             expert_name: r.text("display_name")?,
             points,
@@ -127,16 +166,27 @@ async fn sheets_in(conn: &mut sqlx::AnyConnection, round_id: i64) -> Result<Vec<
     Ok(out)
 }
 
-pub(super) async fn panel_results_in(conn: &mut sqlx::AnyConnection, round: &RoundDetail) -> Result<Vec<PanelResult>> {
-    let sheets = sheets_in(conn, round.summary.id).await?;
-    let input = PanelInput {
-        criteria: round.criteria.clone(),
+async fn sheets_in(conn: &mut sqlx::AnyConnection, round_id: i64) -> Result<Vec<StoredSheet>> {
+    read_sheets(
+        conn,
+        ROUND_SHEETS,
+        "JOIN round_applications a ON a.id = s.application_id WHERE a.round_id = $1",
+        round_id,
+    )
+    .await
+}
+
+/// What the domain's panel score reads: the sheets given (a conflicted expert's included, for
+/// the domain to leave out) and the conflicts declared.
+pub(super) fn panel_input(criteria: &[PanelCriterion], sheets: &[StoredSheet]) -> PanelInput {
+    PanelInput {
+        criteria: criteria.to_vec(),
         sheets: sheets
             .iter()
             .filter_map(|s| {
                 s.points.as_ref().map(|p| ScoreSheet {
                     expert_id: s.expert_id,
-                    application_id: s.application_id,
+                    application_id: s.subject_id,
                     points: p.clone(),
                     opinion: s.opinion.clone(),
                 })
@@ -147,12 +197,19 @@ pub(super) async fn panel_results_in(conn: &mut sqlx::AnyConnection, round: &Rou
             .filter(|s| s.conflict)
             .map(|s| ConflictDeclaration {
                 expert_id: s.expert_id,
-                application_id: s.application_id,
+                application_id: s.subject_id,
                 reason: s.conflict_reason.clone(),
             })
             .collect(),
-    };
-    Ok(panel_scores(&input, &round.rules.panel)?)
+    }
+}
+
+pub(super) async fn panel_results_in(conn: &mut sqlx::AnyConnection, round: &RoundDetail) -> Result<Vec<PanelResult>> {
+    let sheets = sheets_in(conn, round.summary.id).await?;
+    Ok(panel_scores(
+        &panel_input(&round.criteria, &sheets),
+        &round.rules.panel,
+    )?)
 }
 
 impl WriteTx {
@@ -160,25 +217,7 @@ impl WriteTx {
     /// Sheets already given stay.
     pub async fn set_panel(&mut self, round_id: i64, expert_ids: &[i64]) -> Result<()> {
         let round = self.unfrozen_round(round_id).await?;
-        for (i, e) in expert_ids.iter().enumerate() {
-            let row: Option<(String, i64)> =
-                sqlx::query_as("SELECT role, region_id FROM users WHERE id = $1 AND active = 1")
-                    .bind(e)
-                    .fetch_optional(self.conn())
-                    .await?;
-            match row {
-                Some((role, region)) if role == Role::Expert.code() && region == round.summary.region_id => {}
-                _ => {
-                    return Err(StoreError::invalid(
-                        &format!("experts[{i}]"),
-                        Rule::Other {
-                            zh: format!("用户 {e} 不是本地区的专家"),
-                            en: format!("user {e} is not an expert of this region"),
-                        },
-                    ));
-                }
-            }
-        }
+        self.check_experts(round.summary.region_id, expert_ids).await?;
         sqlx::query("DELETE FROM panel_members WHERE round_id = $1")
             .bind(round_id)
             .execute(self.conn())
@@ -200,6 +239,30 @@ impl WriteTx {
             None::<&()>,
             Some(&expert_ids),
         );
+        Ok(())
+    }
+
+    /// Each id is an active expert of the region, or the error names the first that is not.
+    pub(super) async fn check_experts(&mut self, region_id: i64, expert_ids: &[i64]) -> Result<()> {
+        for (i, e) in expert_ids.iter().enumerate() {
+            let row: Option<(String, i64)> =
+                sqlx::query_as("SELECT role, region_id FROM users WHERE id = $1 AND active = 1")
+                    .bind(e)
+                    .fetch_optional(self.conn())
+                    .await?;
+            match row {
+                Some((role, region)) if role == Role::Expert.code() && region == region_id => {}
+                _ => {
+                    return Err(StoreError::invalid(
+                        &format!("experts[{i}]"),
+                        Rule::Other {
+                            zh: format!("用户 {e} 不是本地区的专家"),
+                            en: format!("user {e} is not an expert of this region"),
+                        },
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -241,28 +304,57 @@ impl WriteTx {
         opinion: &str,
     ) -> Result<()> {
         let round = self.reviewable(application_id, expert_id).await?;
-        for c in &round.criteria {
+        self.put_sheet(
+            ROUND_SHEETS,
+            &round.criteria,
+            application_id,
+            expert_id,
+            points,
+            opinion,
+        )
+        .await
+    }
+
+    /// 利益冲突声明: the expert stays out of this application; a sheet they gave is kept but not
+    /// counted.
+    pub async fn declare_conflict(&mut self, application_id: i64, expert_id: i64, reason: &str) -> Result<()> {
+        self.reviewable(application_id, expert_id).await?;
+        self.put_conflict(ROUND_SHEETS, application_id, expert_id, reason).await
+    }
+
+    /// Keeps an expert's sheet on `subject` in `t`, replacing their earlier one; every criterion
+    /// must have points. The caller has checked that the expert may review it.
+    pub(super) async fn put_sheet(
+        &mut self,
+        t: SheetTable,
+        criteria: &[PanelCriterion],
+        subject: i64,
+        expert_id: i64,
+        points: &BTreeMap<String, Amount>,
+        opinion: &str,
+    ) -> Result<()> {
+        for c in criteria {
             if !points.contains_key(&c.code) {
                 return Err(StoreError::invalid(&format!("points.{}", c.code), Rule::Required));
             }
         }
         let now = self.now().to_string();
-        let n = sqlx::query(
-            "UPDATE panel_sheets SET points_json = $1, opinion = $2, updated_at = $3 WHERE application_id = $4 AND expert_id = $5",
-        )
+        let n = sqlx::query(t.sql(
+            "UPDATE {table} SET points_json = $1, opinion = $2, updated_at = $3 WHERE {key} = $4 AND expert_id = $5",
+        ))
         .bind(json(points))
         .bind(opinion)
         .bind(&now)
-        .bind(application_id)
+        .bind(subject)
         .bind(expert_id)
         .execute(self.conn())
         .await?
         .rows_affected();
         if n == 0 {
-            sqlx::query(
-                "INSERT INTO panel_sheets (application_id, expert_id, points_json, opinion, updated_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(application_id)
+            sqlx::query(t.sql(
+                "INSERT INTO {table} ({key}, expert_id, points_json, opinion, updated_at) VALUES ($1, $2, $3, $4, $5)",
+            ))
+            .bind(subject)
             .bind(expert_id)
             .bind(json(points))
             .bind(opinion)
@@ -272,34 +364,39 @@ impl WriteTx {
         }
         self.audit(
             "score",
-            "round_application",
-            Some(application_id),
+            t.entity,
+            Some(subject),
             None::<&()>,
             Some(&serde_json::json!({"expert_id": expert_id, "points": points, "opinion": opinion})),
         );
         Ok(())
     }
 
-    /// 利益冲突声明: the expert stays out of this application; a sheet they gave is kept but not
-    /// counted.
-    pub async fn declare_conflict(&mut self, application_id: i64, expert_id: i64, reason: &str) -> Result<()> {
-        self.reviewable(application_id, expert_id).await?;
+    /// Records an expert's conflict of interest on `subject` in `t`; a sheet they gave is kept
+    /// but the domain leaves it out.
+    pub(super) async fn put_conflict(
+        &mut self,
+        t: SheetTable,
+        subject: i64,
+        expert_id: i64,
+        reason: &str,
+    ) -> Result<()> {
         let now = self.now().to_string();
-        let n = sqlx::query(
-            "UPDATE panel_sheets SET conflict = 1, conflict_reason = $1, updated_at = $2 WHERE application_id = $3 AND expert_id = $4",
-        )
+        let n = sqlx::query(t.sql(
+            "UPDATE {table} SET conflict = 1, conflict_reason = $1, updated_at = $2 WHERE {key} = $3 AND expert_id = $4",
+        ))
         .bind(reason)
         .bind(&now)
-        .bind(application_id)
+        .bind(subject)
         .bind(expert_id)
         .execute(self.conn())
         .await?
         .rows_affected();
         if n == 0 {
-            sqlx::query(
-                "INSERT INTO panel_sheets (application_id, expert_id, conflict, conflict_reason, updated_at) VALUES ($1, $2, 1, $3, $4)",
-            )
-            .bind(application_id)
+            sqlx::query(t.sql(
+                "INSERT INTO {table} ({key}, expert_id, conflict, conflict_reason, updated_at) VALUES ($1, $2, 1, $3, $4)",
+            ))
+            .bind(subject)
             .bind(expert_id)
             .bind(reason)
             .bind(&now)
@@ -308,8 +405,8 @@ impl WriteTx {
         }
         self.audit(
             "conflict",
-            "round_application",
-            Some(application_id),
+            t.entity,
+            Some(subject),
             None::<&()>,
             Some(&serde_json::json!({"expert_id": expert_id, "reason": reason})),
         );

@@ -2,7 +2,7 @@
 //! commitments, the violations the eligibility rule reads, the decision preview and the
 //! publication that freezes it all.
 
-use super::{allocation_chain, decode, json};
+use super::{decode, json};
 use crate::row::{RowExt, amount_raw, date_text};
 use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
@@ -106,11 +106,34 @@ fn summary(r: &AnyRow) -> Result<RoundSummary, sqlx::Error> {
     })
 }
 
+impl RoundSummary {
+    /// Why the round refuses changes, if it is published: its name and when it was published,
+    /// in China's time (UTC+8).
+    pub fn frozen_reason(&self) -> Option<chainforce_domain::chain::Explanation> {
+        if !self.state.is_frozen() {
+            return None;
+        }
+        let since = self
+            .published_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .or_else(|| self.decided_on.map(|d| d.to_string()))
+            .unwrap_or_default();
+        Some(RoundState::frozen_reason(&self.name, &since))
+    }
+}
+
 /// The frozen-round refusal every write goes through.
-fn frozen(id: i64) -> StoreError {
+fn frozen(r: &RoundSummary) -> StoreError {
     StoreError::Frozen {
         entity: "allocation_round",
-        id,
+        id: r.id,
+        reason: r.frozen_reason(),
     }
 }
 
@@ -303,7 +326,12 @@ pub(super) async fn outcome_in(
         rules: round.rules.clone(),
         applications: applications.into_iter().map(|a| a.application).collect(),
     };
-    Ok(decide_round(&input, &allocation_chain(), &panel, as_of)?)
+    let chain = super::allocation_chain_in(conn, round.summary.region_id).await?;
+    let mut outcome = decide_round(&input, &chain.chain, &panel, as_of)?;
+    if chain.built_in {
+        outcome.note_built_in_chain();
+    }
+    Ok(outcome)
 }
 
 impl WriteTx {
@@ -312,7 +340,7 @@ impl WriteTx {
     pub(super) async fn unfrozen_round(&mut self, id: i64) -> Result<RoundDetail> {
         let r = round_in(self.conn(), id).await?;
         if r.summary.state.is_frozen() {
-            return Err(frozen(id));
+            return Err(frozen(&r.summary));
         }
         Ok(r)
     }

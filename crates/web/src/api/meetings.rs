@@ -52,14 +52,15 @@ impl From<&Meeting> for MeetingOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct AgendaItemOut {
-    /// carried | red_task | overdue_problem | yellow_task | stage_change
+    /// carried | red_task | overdue_problem | commitment_behind | yellow_task | stage_change
     pub section: String,
-    /// task | problem | project
+    /// task | problem | project | commitment (`ref_id` is then the granted application)
     pub kind: String,
     pub ref_id: i64,
     pub title: String,
-    pub project_id: i64,
-    pub project_name: String,
+    /// None for a commitment, which is an enterprise's, not a project's
+    pub project_id: Option<i64>,
+    pub project_name: Option<String>,
     pub unit_id: Option<i64>,
     pub due: Option<String>,
     /// The item's status code in its kind (red, assigned, signed …).

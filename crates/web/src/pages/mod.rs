@@ -146,12 +146,21 @@ impl FormErrors {
 
     /// All messages as "字段: 规则" lines (for errors on fields the form does not show).
     pub fn lines(&self) -> Vec<String> {
+        self.lines_with(|_| None)
+    }
+
+    /// As [`lines`](Self::lines), naming a field by `label` when it knows it (a field named by
+    /// data, such as a score sheet's criterion) and by the catalogue's `field.*` otherwise.
+    pub fn lines_with(&self, label: impl Fn(&str) -> Option<String>) -> Vec<String> {
         let t = self.t.unwrap_or(Tr::new(Default::default()));
         let sep = t.lang.pick("：", ": ");
         self.errors
             .0
             .iter()
-            .map(|e| format!("{}{sep}{}", t.s(&format!("field.{}", e.field)), e.rule.message(t.lang)))
+            .map(|e| {
+                let name = label(&e.field).unwrap_or_else(|| t.s(&format!("field.{}", e.field)).to_string());
+                format!("{name}{sep}{}", e.rule.message(t.lang))
+            })
             .collect()
     }
 }

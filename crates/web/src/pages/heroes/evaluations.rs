@@ -16,11 +16,15 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chainforce_domain::permission::Action;
-use chainforce_domain::permu::{Class, EnterpriseResult, Evaluation, Indicator, MissingRule, built_in_methods};
+use chainforce_domain::permu::{
+    COMMITMENT_BEHIND, Class, EnterpriseResult, Evaluation, Indicator, MissingRule, built_in_methods,
+};
 use chainforce_domain::validation::{Rule, ValidationErrors};
 use chainforce_exchange::xlsx_out::{ColumnType, ExportColumn, ExportValue, TableExport};
+use chainforce_storage::clock;
 use chainforce_storage::heroes::{EvaluationStatus, EvaluationSummary, MethodKind, Reproduction};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// A figure on a card: up to four decimals, trailing zeros dropped.
 fn figure(x: f64) -> String {
@@ -188,6 +192,31 @@ struct BoardRow {
     rank: String,
     total: String,
     forced_by: Option<String>,
+    /// Points the method deducted for commitments behind (资源配置承诺滞后), as frozen.
+    commitment_deduction: Option<String>,
+    /// The enterprise's commitments for ore behind schedule today, each with why.
+    commitments_behind: Vec<String>,
+}
+
+/// The enterprise's commitments for ore behind schedule today, one line each with why: the
+/// 亩均 board and card mark the enterprise whatever the method deducts.
+async fn commitments_behind(state: &AppState, ctx: &Ctx) -> AppResult<HashMap<i64, Vec<String>>> {
+    let t = ctx.t();
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for c in state.store().commitment_alerts(ctx.region_id, clock::today()).await? {
+        out.entry(c.enterprise_id)
+            .or_default()
+            .push(crate::pages::resources::commitments::alert_line(&c, t));
+    }
+    Ok(out)
+}
+
+/// The points a result lost to the commitments deduction item, if the method has one.
+fn commitment_deduction(r: &EnterpriseResult) -> Option<String> {
+    r.adjustments
+        .iter()
+        .find(|a| a.code == COMMITMENT_BEHIND)
+        .map(|a| score_text(a.points, 2))
 }
 
 struct NotRatedRow {
@@ -286,10 +315,13 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         None,
     );
     let decimals = 2;
+    let mut behind = commitments_behind(&state, &ctx).await?;
     let board = result
         .board()
         .into_iter()
         .map(|r| BoardRow {
+            commitment_deduction: commitment_deduction(r),
+            commitments_behind: behind.remove(&r.enterprise_id).unwrap_or_default(),
             enterprise_id: r.enterprise_id,
             name: r.name.clone(),
             group: r.group.label(t.lang),
@@ -521,6 +553,10 @@ struct CardPage {
     items: Vec<ItemLine>,
     adjustments: Vec<(String, u32, String)>,
     reasons: Vec<String>,
+    /// Commitments for ore behind schedule today, each with why.
+    commitments_behind: Vec<String>,
+    /// Whether the reader may open the commitments page (an enterprise may not).
+    can_read_commitments: bool,
     policy: Option<PolicyView>,
     total: String,
     base: String,
@@ -605,9 +641,14 @@ async fn card(
         adjustments: card
             .adjustments
             .iter()
-            .map(|a| (a.zh.clone(), a.count, score_text(a.points, 2)))
+            .map(|a| (t.lang.pick(&a.zh, &a.en).to_string(), a.count, score_text(a.points, 2)))
             .collect(),
         reasons: reason_lines(&card, t),
+        commitments_behind: commitments_behind(&state, &ctx)
+            .await?
+            .remove(&enterprise_id)
+            .unwrap_or_default(),
+        can_read_commitments: ctx.can(Action::ReadResources),
         policy,
         total: card.total_score.map(|s| score_text(s, 2)).unwrap_or_default(),
         base: card.base_score.map(|s| score_text(s, 2)).unwrap_or_default(),

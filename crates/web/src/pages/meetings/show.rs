@@ -50,6 +50,7 @@ pub(crate) fn agenda_sections(agenda: &Agenda, t: Tr) -> Vec<AgendaSection> {
                         ItemKind::Task => format!("/tasks/{}", i.ref_id),
                         ItemKind::Problem => format!("/problems/{}", i.ref_id),
                         ItemKind::Project => format!("/projects/{}", i.ref_id),
+                        ItemKind::Commitment => format!("/resources/commitments#c-{}", i.ref_id),
                     },
                     investment: wan(i.investment),
                     late: match (i.days_overdue, i.kind) {

@@ -55,6 +55,18 @@ pub fn status_class(s: TrackStatus) -> &'static str {
     }
 }
 
+/// One line naming a commitment behind and why, for the places that mark the enterprise (the
+/// 亩均 board and card): "2026 年第一批：开工：承诺 … 前开工，已逾期 15 天".
+pub fn alert_line(c: &TrackedCommitment, t: Tr) -> String {
+    let sep = t.lang.pick("：", ": ");
+    let items: Vec<String> = c
+        .report
+        .behind()
+        .map(|i| format!("{}{sep}{}", i.item.label(t.lang), i.reason.text(t.lang)))
+        .collect();
+    format!("{}{sep}{}", c.round_name, items.join(t.lang.pick("；", "; ")))
+}
+
 fn view(c: &TrackedCommitment, t: Tr, errors: Vec<String>) -> CommitmentView {
     let p = &c.commitment;
     CommitmentView {

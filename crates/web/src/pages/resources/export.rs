@@ -185,7 +185,7 @@ pub fn reviews(
         col(t.s("resources.expert").into(), ColumnType::Text),
     ];
     for c in &r.criteria {
-        columns.push(col(format!("{}（{}）", c.name, c.max_points), NUM));
+        columns.push(col(format!("{}（{}）", c.label(t.lang), c.max_points), NUM));
     }
     columns.push(col(t.s("resources.conflict").into(), ColumnType::Text));
     columns.push(col(t.s("resources.opinion").into(), ColumnType::Text));
@@ -193,7 +193,7 @@ pub fn reviews(
     let rows = sheets
         .iter()
         .map(|s| {
-            let mut row = vec![text(name(s.application_id)), text(s.expert_name.clone())];
+            let mut row = vec![text(name(s.subject_id)), text(s.expert_name.clone())];
             for c in &r.criteria {
                 row.push(s.points.as_ref().and_then(|p| p.get(&c.code).copied()).into());
             }
@@ -206,7 +206,7 @@ pub fn reviews(
             row.push(
                 panel
                     .iter()
-                    .find(|p| p.application_id == s.application_id)
+                    .find(|p| p.application_id == s.subject_id)
                     .and_then(|p| p.score)
                     .into(),
             );

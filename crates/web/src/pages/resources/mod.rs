@@ -8,8 +8,9 @@
 //! signed application — asks a panel and records progress; an expert sees only the rounds they
 //! were asked to review, and scores, gives an opinion or declares a conflict there.
 
-mod commitments;
+pub(crate) mod commitments;
 pub(crate) mod export;
+mod plan_reviews;
 mod reviews;
 mod rounds;
 
@@ -46,6 +47,7 @@ pub fn routes(t: RouteTable) -> RouteTable {
         .post("/resources/violations/{id}/close", Access::Office, close_violation);
     let t = rounds::routes(t);
     let t = reviews::routes(t);
+    let t = plan_reviews::routes(t);
     commitments::routes(t)
 }
 
@@ -64,6 +66,9 @@ pub fn tabs(ctx: &Ctx, active: &str) -> Vec<Tab> {
         all.push(("rounds", "/resources/rounds", "resources.tab.rounds"));
         all.push(("commitments", "/resources/commitments", "resources.tab.commitments"));
         all.push(("violations", "/resources/violations", "resources.tab.violations"));
+    }
+    if ctx.can(Action::ManageResources) {
+        all.push(("plan_reviews", "/resources/plan-reviews", "resources.tab.plan_reviews"));
     }
     if ctx.can(Action::ReviewApplication { assigned: true }) {
         all.push(("reviews", "/resources/reviews", "resources.tab.reviews"));

@@ -19,9 +19,10 @@ use chainforce_domain::allocation::{
     AllocationMethod, ApplicationForm, Decision, PanelResult, ProRataBasis, QuotaUnit, RoundForm, RoundOutcome,
     RoundState,
 };
+use chainforce_domain::chain::Chain;
 use chainforce_domain::permission::Action;
 use chainforce_storage::clock;
-use chainforce_storage::resources::{RoundDetail, StoredApplication, allocation_chain};
+use chainforce_storage::resources::{RoundDetail, StoredApplication};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -44,6 +45,16 @@ pub fn routes(t: RouteTable) -> RouteTable {
             "/resources/rounds/{id}/applications",
             Access::Office,
             create_application,
+        )
+        .get(
+            "/resources/rounds/{id}/applications/{app}/edit",
+            Access::Office,
+            edit_application,
+        )
+        .post(
+            "/resources/rounds/{id}/applications/{app}",
+            Access::Office,
+            update_application,
         )
         .get(
             "/resources/rounds/{id}/decisions.xlsx",
@@ -193,7 +204,8 @@ struct Submitted {
 async fn create(State(state): State<AppState>, ctx: Ctx, Form(s): Form<Submitted>) -> AppResult<Response> {
     ctx.require(Action::ManageResources)?;
     let result = async {
-        let d = s.f.validate(&allocation_chain())?;
+        let d =
+            s.f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         let id = tx.create_round(ctx.region_id, &d).await?;
         tx.commit().await?;
@@ -207,6 +219,13 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(s): Form<Submitted
             render_invalid(&form_page(&state, &ctx, s.f, errors, "/resources/rounds".into(), 0).await?)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The refusal of a change to a published round, saying which round and since when.
+pub fn frozen(r: &RoundDetail) -> AppError {
+    AppError::Frozen {
+        reason: r.summary.frozen_reason().map(|e| (e.zh, e.en)),
     }
 }
 
@@ -252,7 +271,7 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     ctx.require(Action::ManageResources)?;
     let r = own_round(&state, &ctx, id).await?;
     if r.summary.state.is_frozen() {
-        return Err(AppError::Frozen);
+        return Err(frozen(&r));
     }
     let action = format!("/resources/rounds/{id}");
     render(&form_page(&state, &ctx, form_of(&r), FormErrors::none(), action, r.summary.version).await?)
@@ -267,7 +286,8 @@ async fn update(
     ctx.require(Action::ManageResources)?;
     own_round(&state, &ctx, id).await?;
     let result = async {
-        let d = s.f.validate(&allocation_chain())?;
+        let d =
+            s.f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         tx.update_round(id, &d, s.version).await?;
         tx.commit().await?;
@@ -361,8 +381,8 @@ pub struct ApplicationRow {
     pub open_violations: usize,
 }
 
-pub fn product_names(codes: &[String], t: Tr) -> String {
-    let chain = allocation_chain();
+/// Product codes as the names of the chain's nodes (a code the chain lacks stays a code).
+pub fn product_names(chain: &Chain, codes: &[String], t: Tr) -> String {
     codes
         .iter()
         .map(|c| chain.node(c).map_or(c.clone(), |n| n.label(t.lang).to_string()))
@@ -370,7 +390,7 @@ pub fn product_names(codes: &[String], t: Tr) -> String {
         .join(t.lang.pick("、", ", "))
 }
 
-fn application_rows(apps: &[StoredApplication], r: &RoundDetail, t: Tr) -> Vec<ApplicationRow> {
+fn application_rows(apps: &[StoredApplication], r: &RoundDetail, chain: &Chain, t: Tr) -> Vec<ApplicationRow> {
     let today = clock::today();
     let unit = r.summary.quota_unit.unit();
     apps.iter()
@@ -381,7 +401,7 @@ fn application_rows(apps: &[StoredApplication], r: &RoundDetail, t: Tr) -> Vec<A
                 enterprise: a.enterprise_name.clone(),
                 requested: qty(&chainforce_domain::chain::Quantity::new(a.requested, unit), t),
                 investment: format!("{} 万元", group_thousands(&a.commitment.investment_wan.to_string())),
-                products: product_names(&a.commitment.products, t),
+                products: product_names(chain, &a.commitment.products, t),
                 capacity: format!("{} {}", a.commitment.capacity, r.summary.capacity_unit),
                 local: format!("{}%", a.commitment.local_processing_pct),
                 start_by: a.commitment.start_by.to_string(),
@@ -599,7 +619,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
         capacity_unit: s.capacity_unit.clone(),
         rules_note: r.rules.note.clone().unwrap_or_default(),
         rules_json: serde_json::to_string_pretty(&r.rules).unwrap_or_default(),
-        applications: application_rows(&apps, &r, t),
+        applications: application_rows(&apps, &r, &store.allocation_chain(ctx.region_id).await?.chain, t),
         experts: all_experts,
         panel,
         outcome,
@@ -618,6 +638,10 @@ struct ApplicationPage {
     chrome: Chrome,
     round_id: i64,
     round_name: String,
+    /// Where the form posts: a new application, or the one edited.
+    action: String,
+    /// The edited application's enterprise (it does not change) and version.
+    editing: Option<(String, i64)>,
     f: ApplicationForm,
     errors: FormErrors,
     enterprises: Vec<Opt>,
@@ -626,20 +650,36 @@ struct ApplicationPage {
     capacity_label: String,
 }
 
+/// The application form; `editing` is the stored application being changed, if any.
 async fn application_page(
     state: &AppState,
     ctx: &Ctx,
     r: &RoundDetail,
     f: ApplicationForm,
     errors: FormErrors,
+    editing: Option<&StoredApplication>,
 ) -> AppResult<ApplicationPage> {
     let t = ctx.t();
     let enterprises = state.store().enterprises(ctx.region_id).await?;
-    let chain = allocation_chain();
+    let chain = state.store().allocation_chain(ctx.region_id).await?.chain;
+    let id = r.summary.id;
     Ok(ApplicationPage {
-        chrome: Chrome::new(ctx, "resources", t.s("resources.application.title")),
-        round_id: r.summary.id,
+        chrome: Chrome::new(
+            ctx,
+            "resources",
+            t.s(if editing.is_some() {
+                "resources.application.edit"
+            } else {
+                "resources.application.title"
+            }),
+        ),
+        round_id: id,
         round_name: r.summary.name.clone(),
+        action: match editing {
+            Some(a) => format!("/resources/rounds/{id}/applications/{}", a.application.id),
+            None => format!("/resources/rounds/{id}/applications"),
+        },
+        editing: editing.map(|a| (a.application.enterprise_name.clone(), a.version)),
         enterprises: options(
             enterprises.into_iter().map(|e| (e.id.to_string(), e.name)),
             &f.enterprise_id,
@@ -666,9 +706,9 @@ async fn new_application(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     ctx.require(Action::ManageResources)?;
     let r = own_round(&state, &ctx, id).await?;
     if r.summary.state.is_frozen() {
-        return Err(AppError::Frozen);
+        return Err(frozen(&r));
     }
-    render(&application_page(&state, &ctx, &r, ApplicationForm::default(), FormErrors::none()).await?)
+    render(&application_page(&state, &ctx, &r, ApplicationForm::default(), FormErrors::none(), None).await?)
 }
 
 async fn create_application(
@@ -680,7 +720,7 @@ async fn create_application(
     ctx.require(Action::ManageResources)?;
     let r = own_round(&state, &ctx, id).await?;
     let result = async {
-        let d = f.validate(&allocation_chain())?;
+        let d = f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
         let mut tx = state.store().begin(&ctx.audit_actor()).await?;
         tx.create_application(id, &d).await?;
         tx.commit().await?;
@@ -691,9 +731,80 @@ async fn create_application(
         Ok(()) => Ok(see_other(&format!("/resources/rounds/{id}"))),
         Err(AppError::Invalid(e)) => {
             let errors = FormErrors::new(e, ctx.t());
-            render_invalid(&application_page(&state, &ctx, &r, f, errors).await?)
+            render_invalid(&application_page(&state, &ctx, &r, f, errors, None).await?)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The round's application `app`, or 404.
+async fn own_application(state: &AppState, round: i64, app: i64) -> AppResult<StoredApplication> {
+    state
+        .store()
+        .round_applications(round)
+        .await?
+        .into_iter()
+        .find(|a| a.application.id == app)
+        .ok_or(AppError::NotFound)
+}
+
+async fn edit_application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, app)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    ctx.require(Action::ManageResources)?;
+    let r = own_round(&state, &ctx, id).await?;
+    if r.summary.state.is_frozen() {
+        return Err(frozen(&r));
+    }
+    let a = own_application(&state, id, app).await?;
+    let f = ApplicationForm::from_application(&a.application);
+    render(&application_page(&state, &ctx, &r, f, FormErrors::none(), Some(&a)).await?)
+}
+
+#[derive(Deserialize, serde::Serialize)]
+struct ApplicationSubmitted {
+    #[serde(flatten)]
+    f: ApplicationForm,
+    #[serde(default)]
+    version: i64,
+}
+
+/// Changes an application while its round takes them; storage refuses a published round (409
+/// saying which and since when) and a stale version (409 with both versions).
+async fn update_application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, app)): Path<(i64, i64)>,
+    Form(mut s): Form<ApplicationSubmitted>,
+) -> AppResult<Response> {
+    ctx.require(Action::ManageResources)?;
+    let r = own_round(&state, &ctx, id).await?;
+    let stored = own_application(&state, id, app).await?;
+    // The applicant stays who it was, whatever the form says.
+    s.f.enterprise_id = stored.application.enterprise_id.to_string();
+    let result = async {
+        let d =
+            s.f.validate(&state.store().allocation_chain(ctx.region_id).await?.chain)?;
+        let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+        tx.update_application(app, &d, s.version).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(see_other(&format!("/resources/rounds/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errors = FormErrors::new(e, ctx.t());
+            let mut page = application_page(&state, &ctx, &r, s.f, errors, Some(&stored)).await?;
+            // Keep the version the user loaded, so a stale form stays stale.
+            page.editing = Some((stored.application.enterprise_name.clone(), s.version));
+            render_invalid(&page)
+        }
+        Err(e) => {
+            crate::pages::or_conflict_page(&ctx, e, &s, &format!("/resources/rounds/{id}/applications/{app}/edit"))
+        }
     }
 }
 
