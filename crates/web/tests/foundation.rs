@@ -521,7 +521,8 @@ async fn the_dashboard_lists_overdue_and_this_weeks_tasks_but_not_later_ones() {
     let office = app.login("office").await;
     let (status, html) = office.get_text("/").await;
     assert_eq!(status, StatusCode::OK);
-    let overdue_list = &html[html.find("<h2 class=\"red-text\">").unwrap()..html.find("本周到期（").unwrap()];
+    let overdue_list =
+        &html[html.find("<h2 class=\"red-text\" id=\"overdue\">").unwrap()..html.find("本周到期（").unwrap()];
     let week_list = &html[html.find("本周到期（").unwrap()..];
     assert!(overdue_list.contains("环评批复（已逾期）"), "{overdue_list}");
     match last_working_day {
