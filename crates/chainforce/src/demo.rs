@@ -9,14 +9,13 @@ use anyhow::{Context, Result};
 use chainforce_domain::credit_code::check_character;
 use chainforce_domain::enterprise::EnterpriseForm;
 use chainforce_domain::org::{RegionLevel, UnitForm, UserForm};
-use chainforce_domain::pipeline::StageChangeForm;
 use chainforce_domain::problem::ProblemForm;
-use chainforce_domain::project::{ProjectDraft, ProjectForm, Stage};
+use chainforce_domain::project::{ProjectForm, Stage};
 use chainforce_domain::task::{ProgressReport, TaskProgress};
 use chainforce_storage::problems::RaisedBy;
 use chainforce_storage::tasks::TaskFilter;
 use chainforce_storage::{AuditActor, Store};
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 mod battlemap;
@@ -242,30 +241,19 @@ pub async fn load(store: &Store, scale: usize) -> Result<i64> {
         let d = f
             .validate()
             .map_err(|e| anyhow::anyhow!("demo project {}: {e}", spec.name))?;
-        let mut tx = store.begin(&system).await?;
-        // Created as a 线索, then moved along its road as a ledger import would: one dated stage
+        // Created as a ledger import would create it: a 线索 moved along its road, one dated stage
         // change per stage reached, by the stage rules, each in the project's stage history.
-        let id = tx
-            .create_project(
-                region,
-                &ProjectDraft {
-                    stage: Stage::Lead,
-                    ..d
-                },
-            )
-            .await?;
         let mut at = today - Duration::days(200 + rng.below(200) as i64);
-        for s in Stage::ALL.iter().filter(|s| **s > Stage::Lead && **s <= stage) {
-            at += Duration::days(10 + rng.below(40) as i64);
-            let change = StageChangeForm {
-                to: s.code().into(),
-                date: at.min(today).to_string(),
-                reason: "台账导入（示例）".into(),
-                ..Default::default()
-            };
-            let version = tx.project_in_tx(id).await?.version;
-            tx.change_stage(id, version, &change, false, today).await?;
-        }
+        let road: Vec<(Stage, NaiveDate, String)> = Stage::ALL
+            .iter()
+            .filter(|s| **s > Stage::Lead && **s <= stage)
+            .map(|s| {
+                at += Duration::days(10 + rng.below(40) as i64);
+                (*s, at.min(today), format!("{}_on", s.code()))
+            })
+            .collect();
+        let mut tx = store.begin(&system).await?;
+        let id = tx.create_project_along(region, &d, &road, today).await?;
         if stage >= Stage::Signed {
             tx.apply_template(id, &template).await?;
         }

@@ -250,10 +250,10 @@ impl WriteTx {
             }
             let id = match existing {
                 None => {
-                    // A new project starts as a 线索 and walks the road like any other.
-                    draft.stage = facts.stage;
+                    // A new project starts as a 线索 and walks the same road, as every new one does.
+                    draft.stage = road.stage.unwrap_or(facts.stage);
                     let id = self
-                        .create_project(region_id, &draft)
+                        .create_project_along(region_id, &draft, &p.stage_dates, today)
                         .await
                         .map_err(|e| row_error(e, p.row))?;
                     out.created.push(ImportedRow {
@@ -269,6 +269,9 @@ impl WriteTx {
                     self.update_project(id, current.version, &merged)
                         .await
                         .map_err(|e| row_error(e, p.row))?;
+                    self.walk_road(id, &changes, today)
+                        .await
+                        .map_err(|e| row_error(e, p.row))?;
                     out.updated.push(ImportedRow {
                         row: p.row,
                         id,
@@ -277,12 +280,6 @@ impl WriteTx {
                     id
                 }
             };
-            for form in &changes {
-                let version = self.project_in_tx(id).await?.version;
-                self.change_stage(id, version, form, false, today)
-                    .await
-                    .map_err(|e| row_error(e, p.row))?;
-            }
             // The dates of stages the project had already passed are its history, not a change:
             // they fill a date not yet known and never overwrite one recorded.
             let known: Vec<(String,)> = sqlx::query_as(

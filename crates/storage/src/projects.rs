@@ -6,7 +6,7 @@ use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
 use chainforce_domain::Amount;
 use chainforce_domain::org::UnitKind;
-use chainforce_domain::pipeline::{StageChangeForm, check_stage_unchanged};
+use chainforce_domain::pipeline::{RecordedRoad, StageChangeForm, StageFacts, check_stage_unchanged};
 use chainforce_domain::project::{ConstructionNature, ProjectDraft, ProjectState, Stage};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -225,7 +225,60 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Creates a project at the stage its draft names, reached today by the stage rules (see
+    /// [`WriteTx::create_project_along`]): the new-project form, its API and tests.
     pub async fn create_project(&mut self, region_id: i64, d: &ProjectDraft) -> Result<i64> {
+        self.create_project_along(region_id, d, &[], crate::clock::today())
+            .await
+    }
+
+    /// Creates a project. Every project is inserted as a 线索 and reaches the stage its draft
+    /// names only along its road, one [`WriteTx::change_stage`] per stage, so its history says
+    /// when and who and the stage rules hold from the first day: a project cannot be created at
+    /// 开工 without 供地. `dates` are the days a record gives for stages reached, each with the
+    /// record's field it came from; a stage without one takes the next recorded day, else `today`
+    /// ([`RecordedRoad::changes`]). A road the rules refuse is checked before anything is written
+    /// and refused naming the record's field (`stage` for the draft's own stage).
+    pub async fn create_project_along(
+        &mut self,
+        region_id: i64,
+        d: &ProjectDraft,
+        dates: &[(Stage, NaiveDate, String)],
+        today: NaiveDate,
+    ) -> Result<i64> {
+        let road = RecordedRoad {
+            stage: Some(d.stage),
+            dates: dates.to_vec(),
+        };
+        let changes = road
+            .changes(&StageFacts::new_project(), today)
+            .map_err(|refused| StoreError::Invalid(refused.on_record_field()))?;
+        let id = self
+            .insert_project(
+                region_id,
+                &ProjectDraft {
+                    stage: Stage::Lead,
+                    ..d.clone()
+                },
+            )
+            .await?;
+        self.walk_road(id, &changes, today).await?;
+        Ok(id)
+    }
+
+    /// Moves a project along checked stage changes ([`RecordedRoad::changes`]) one after another,
+    /// each through [`WriteTx::change_stage`], which checks it again against the project as it
+    /// then stands.
+    pub async fn walk_road(&mut self, id: i64, changes: &[StageChangeForm], today: NaiveDate) -> Result<()> {
+        for form in changes {
+            let version = self.project_in_tx(id).await?.version;
+            self.change_stage(id, version, form, false, today).await?;
+        }
+        Ok(())
+    }
+
+    /// The row of a new 线索; only [`WriteTx::create_project_along`] calls it.
+    async fn insert_project(&mut self, region_id: i64, d: &ProjectDraft) -> Result<i64> {
         self.check_project_refs(region_id, d).await?;
         let now = self.now().to_string();
         let (id,): (i64,) = sqlx::query_as(

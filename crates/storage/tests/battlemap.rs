@@ -119,8 +119,19 @@ async fn the_map_reads_active_projects_narrowed_by_each_filter(store: &Store) {
     let tasks: Vec<i64> = all.tasks.iter().map(|t| t.id).collect();
     assert_eq!(tasks, [a1, a2, b1], "in project and sort order");
     assert!(all.tasks.iter().all(|t| t.schedule.late_finish.is_some()), "scheduled");
-    assert_eq!(all.stage_dates.len(), 1);
-    assert_eq!(all.stage_dates[0].0, a);
+    // Each project reached its stage on the day it was created, 甲 signed on the day recorded
+    // after; the paused project's dates stay off the map with it.
+    let mut milestones: Vec<(i64, Stage, Option<NaiveDate>)> =
+        all.stage_dates.iter().map(|(p, d)| (*p, d.stage, d.actual)).collect();
+    milestones.sort_by_key(|m| m.0);
+    let today = chainforce_storage::clock::today();
+    assert_eq!(
+        milestones,
+        [
+            (a, Stage::Signed, NaiveDate::from_ymd_opt(2026, 5, 6)),
+            (b, Stage::Filed, Some(today))
+        ]
+    );
 
     let by = |f: MapFilter| async move {
         let m = store.battle_map(region, &f).await.unwrap();

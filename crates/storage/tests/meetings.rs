@@ -6,7 +6,7 @@
 use chainforce_domain::meeting::{DecisionForm, MeetingForm, MeetingState, Section};
 use chainforce_domain::org::{RegionLevel, UnitForm, UserForm};
 use chainforce_domain::problem::{ProblemForm, ProblemStatus};
-use chainforce_domain::project::ProjectForm;
+use chainforce_domain::project::{ProjectForm, Stage};
 use chainforce_domain::reminder::delivery::DeliveryPolicy;
 use chainforce_domain::reminder::{Notice, ReminderSettings, RobotForm};
 use chainforce_domain::task::TaskForm;
@@ -93,7 +93,12 @@ async fn county(store: &Store) -> County {
         target_start: (today() - Duration::days(10)).to_string(),
         ..Default::default()
     };
-    let project = tx.create_project(region, &p.validate().unwrap()).await.unwrap();
+    // Signed a year ago, long before the first meeting's period.
+    let signed = [(Stage::Signed, today() - Duration::days(365), "signed_on".to_string())];
+    let project = tx
+        .create_project_along(region, &p.validate().unwrap(), &signed, today())
+        .await
+        .unwrap();
     let t = TaskForm {
         name: "项目备案".into(),
         responsible_unit_id: fgw.to_string(),

@@ -272,20 +272,26 @@ async fn every_change_is_in_a_verifiable_chain_and_tampering_is_named(store: &St
     let p = store.project(id).await.unwrap();
     let mut edited = p.draft.clone();
     edited.name = "隔膜项目（一期）".into();
+    // The project was signed the day it was created; it registers the same day.
+    let today = chainforce_storage::clock::today();
     let registered = StageChangeForm {
         to: Stage::Registered.code().into(),
-        date: "2026-11-02".into(),
+        date: today.to_string(),
         ..Default::default()
     };
     let mut tx = store.begin(&office()).await.unwrap();
     tx.update_project(id, p.version, &edited).await.unwrap();
-    tx.change_stage(id, p.version + 1, &registered, false, day("2026-11-29"))
+    tx.change_stage(id, p.version + 1, &registered, false, today)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let history = store.history("project", id).await.unwrap();
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["stage", "stage_date", "update", "create"]);
+    // Newest first: created as a 线索 and signed by the stage rules, edited, registered.
+    assert_eq!(
+        actions,
+        ["stage", "stage_date", "update", "stage", "stage_date", "create"]
+    );
     assert_eq!(history[0].actor_name, "专班办公室");
     assert!(history[0].before.as_deref().unwrap().contains("\"stage\":\"signed\""));
     let entries = match store.verify_audit_chain().await.unwrap() {

@@ -71,6 +71,16 @@ async fn a_leader_signs_in_with_a_real_browser_and_sees_the_dashboard() {
         assert!(kpis.contains("在推项目") && kpis.contains("签约投资"), "{kpis}");
         // The chart of projects per stage is drawn.
         assert!(!b.find_all(Locator::Css("svg.chart rect.bar")).await?.is_empty());
+        // 管理 is folded: its link shows once the entry is opened, from the keyboard too.
+        let audit = b.find(Locator::Css("details.nav-admin a[href='/audit']")).await?;
+        assert!(!audit.is_displayed().await?, "the admin links are folded");
+        b.execute("document.querySelector('details.nav-admin summary').focus();", vec![])
+            .await?;
+        b.active_element().await?.send_keys("\u{E007}").await?;
+        assert!(audit.is_displayed().await?, "Enter on 管理 opens it");
+        audit.click().await?;
+        b.wait().for_element(Locator::Css("table.audit")).await?;
+        assert!(b.current_url().await?.path().ends_with("/audit"));
         // On a 360 px phone the page fits the screen: nothing scrolls sideways.
         b.set_window_size(360, 800).await?;
         b.goto(&app.url("/projects")).await?;

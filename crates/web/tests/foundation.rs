@@ -366,6 +366,118 @@ async fn pages_are_chinese_first_and_english_on_request() {
     );
 }
 
+/// The links of a page's navigation bar, split into those in the bar itself and those folded
+/// under its 管理 entry (None when the page has no such entry).
+fn nav_links(html: &str) -> (Vec<String>, Option<(String, Vec<String>)>) {
+    let nav = &html[html.find("<nav class=\"main-nav\">").expect("a navigation bar")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    let hrefs = |s: &str| -> Vec<String> {
+        s.split("<a href=\"")
+            .skip(1)
+            .map(|a| a[..a.find('"').unwrap()].to_string())
+            .collect()
+    };
+    match nav.find("<details class=\"nav-group nav-admin\">") {
+        None => (hrefs(nav), None),
+        Some(at) => {
+            let group = &nav[at..nav.find("</details>").unwrap()];
+            let summary = &group[group.find("<summary").unwrap()..group.find("</summary>").unwrap()];
+            let label = summary[summary.find('>').unwrap() + 1..].to_string();
+            let bar = format!("{}{}", &nav[..at], &nav[at + group.len()..]);
+            (hrefs(&bar), Some((label, hrefs(group))))
+        }
+    }
+}
+
+/// The office's bar keeps the day's work in sight and folds the administration under one 管理
+/// entry; a unit's bar has no administration at all, a leader's only the audit trail it may read.
+#[tokio::test]
+async fn the_navigation_keeps_the_days_work_in_the_bar_and_administration_under_one_entry() {
+    let app = TestApp::spawn().await;
+    let office = app.login("office").await;
+    let (_, html) = office.get_text("/").await;
+    let (bar, admin) = nav_links(&html);
+    for daily in [
+        "/",
+        "/projects",
+        "/map",
+        "/leader",
+        "/desk",
+        "/problems",
+        "/meetings",
+        "/heroes/rankings",
+        "/chains",
+        "/resources",
+    ] {
+        assert!(bar.iter().any(|h| h == daily), "{daily} in the bar: {bar:?}");
+    }
+    let (label, links) = admin.expect("the office has the 管理 entry");
+    assert_eq!(label, "管理");
+    assert_eq!(
+        links,
+        [
+            "/units",
+            "/enterprises",
+            "/users",
+            "/import",
+            "/templates",
+            "/calendar",
+            "/reminders",
+            "/feeds",
+            "/audit"
+        ]
+    );
+    assert!(links.iter().all(|l| !bar.contains(l)), "each admin page once: {bar:?}");
+    assert!(bar.len() <= 13, "the bar is short enough for the office: {bar:?}");
+    // On an admin page the entry is marked as the active one; every link still opens its page.
+    let (_, users) = office.get_text("/users").await;
+    assert!(
+        users.contains("<summary class=\"active\">管理</summary>"),
+        "users page marks 管理"
+    );
+    for link in &links {
+        assert_eq!(office.get(link).await.status(), StatusCode::OK, "{link}");
+    }
+    // In English.
+    office.get("/lang/en").await;
+    let (_, en) = office.get_text("/").await;
+    assert_eq!(nav_links(&en).1.unwrap().0, "Admin");
+
+    // A unit: its desk and the day's work, units and enterprises as directories, no 管理.
+    let fgw = app.login("fgw").await;
+    let (_, html) = fgw.get_text("/desk").await;
+    let (bar, admin) = nav_links(&html);
+    assert!(admin.is_none() && !html.contains("nav-admin"), "{bar:?}");
+    for admin_page in [
+        "/users",
+        "/import",
+        "/templates",
+        "/calendar",
+        "/reminders",
+        "/feeds",
+        "/audit",
+    ] {
+        assert!(
+            !bar.iter().any(|h| h == admin_page),
+            "{admin_page} not for a unit: {bar:?}"
+        );
+        assert_eq!(
+            fgw.get(admin_page).await.status(),
+            StatusCode::FORBIDDEN,
+            "{admin_page}"
+        );
+    }
+    for daily in ["/desk", "/problems", "/map", "/units", "/enterprises"] {
+        assert!(bar.iter().any(|h| h == daily), "{daily} for a unit: {bar:?}");
+    }
+
+    // A leader reads the audit trail, and nothing else of the office's administration.
+    let leader = app.login("leader").await;
+    let (_, html) = leader.get_text("/").await;
+    let (_, admin) = nav_links(&html);
+    assert_eq!(admin.map(|a| a.1), Some(vec!["/audit".to_string()]));
+}
+
 #[tokio::test]
 async fn no_page_loads_anything_from_another_host() {
     let app = TestApp::spawn().await;

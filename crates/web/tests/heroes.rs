@@ -5,11 +5,9 @@
 mod support;
 
 use chainforce_domain::Amount;
-use chainforce_domain::project::Stage;
 use chainforce_domain::task::TaskForm;
 use chainforce_exchange::xlsx_out::{ColumnType, ExportColumn, ExportValue, TableExport, write_table};
 use chainforce_storage::AuditActor;
-use chrono::NaiveDate;
 use reqwest::StatusCode;
 use support::{Client, TestApp};
 
@@ -342,12 +340,7 @@ async fn a_unit_ranks_lower_for_an_overdue_task_and_the_drill_down_names_it() {
 async fn the_office_sets_share_targets_and_the_board_shows_how_far_each_township_got() {
     let app = TestApp::spawn().await;
     let c = &app.county;
-    let signed_on = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
-    tx.record_stage_date(c.project, Stage::Signed, None, Some(signed_on))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    // Both projects of the test county, in 东岭镇, were signed on 2026-01-05, 2亿元 each.
     let office = app.login("office").await;
     let stem = format!("{}_signed", c.township);
     let (p, i, v) = (format!("p_{stem}"), format!("i_{stem}"), format!("v_{stem}"));
@@ -363,17 +356,17 @@ async fn the_office_sets_share_targets_and_the_board_shows_how_far_each_township
     let res = office
         .post_form(
             "/heroes/shares/targets",
-            &[("year", "2026"), (&p, "2"), (&i, "3亿元"), (&v, "0")],
+            &[("year", "2026"), (&p, "4"), (&i, "6亿元"), (&v, "0")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // Signed 2亿元 of a 3亿元 target, one project of two.
+    // Signed 4亿元 of a 6亿元 target, two projects of four.
     let leader = app.login("leader").await;
     let (status, html) = leader
         .get_text("/heroes/shares?attribution=township&kind=year&date=2026-01-01")
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("东岭镇") && html.contains("20,000"), "{html}");
+    assert!(html.contains("东岭镇") && html.contains("40,000"), "{html}");
     assert!(html.contains("50.0% / 66.7%"), "{html}");
     // A second clerk's stale form is a conflict, not a silent overwrite.
     let res = office

@@ -3,6 +3,7 @@
 
 mod support;
 
+use chainforce_domain::project::Stage;
 use reqwest::StatusCode;
 use support::TestApp;
 
@@ -101,13 +102,11 @@ async fn the_office_previews_a_ledger_imports_the_good_rows_and_gets_the_refused
         "an enterprise the county did not have is created"
     );
     assert_eq!(created.draft.total_investment.unwrap().to_string(), "15000");
+    // The project was signed on 2026-01-05 in the county's records; a ledger saying otherwise
+    // fills only a date not yet known, it never rewrites the recorded one.
     let dates = app.store.stage_dates(updated.id).await.unwrap();
-    assert!(
-        dates
-            .iter()
-            .any(|d| d.actual.map(|a| a.to_string()) == Some("2022-08-22".into())),
-        "签约时间 recorded"
-    );
+    let signed = dates.iter().find(|d| d.stage == Stage::Signed).unwrap();
+    assert_eq!(signed.actual.map(|a| a.to_string()), Some("2026-01-05".into()));
 
     // The refused rows come back as a workbook with the reasons.
     let res = office.get(&format!("{preview_url}/refused.xlsx")).await;
@@ -197,7 +196,11 @@ async fn a_ledger_moves_a_project_only_by_the_stage_rules() {
         ("signed", "20000".into()),
         "the refused row changed nothing, not even its investment"
     );
-    assert!(app.store.stage_history(p).await.unwrap().is_empty());
+    assert_eq!(
+        app.store.stage_history(p).await.unwrap().len(),
+        1,
+        "the history still holds only the signing"
+    );
 
     let landed_then_started =
         "项目名称,当前阶段,供地时间,实际开工\n年产2万吨碳酸锂项目,开工,2026年4月1日,2026年5月6日\n";
@@ -225,6 +228,7 @@ async fn a_ledger_moves_a_project_only_by_the_stage_rules() {
     assert_eq!(
         road,
         [
+            ("signed", "2026-01-05", "system:test"),
             ("land_supplied", "2026-04-01", "office（测试）"),
             ("started", "2026-05-06", "office（测试）"),
         ]

@@ -187,7 +187,8 @@ async fn the_edit_form_cannot_move_a_project_to_started_before_land() {
     assert_eq!(fields(&r.json().await.unwrap()), ["stage"]);
     let now: Value = office.get(&format!("/api/v1/projects/{p}")).await.json().await.unwrap();
     assert_eq!(now["stage"], json!("signed"));
-    assert!(app.store.stage_history(p).await.unwrap().is_empty());
+    let history = app.store.stage_history(p).await.unwrap();
+    assert_eq!(history.len(), 1, "only the signing it was created with: {history:?}");
 
     // An API edit without a stage keeps the project's.
     let r = office
@@ -204,18 +205,113 @@ async fn the_edit_form_cannot_move_a_project_to_started_before_land() {
     );
 }
 
+/// A new project starts where the stage rules let it: the office cannot create one at 开工
+/// before 供地, neither with the form nor through the API — the refusal names the stage field
+/// and the rule, and nothing is created — and one created at 签约 has that step in its stage
+/// history, dated today, with who did it.
+#[tokio::test]
+async fn a_new_project_starts_only_where_the_stage_rules_allow() {
+    let app = TestApp::spawn().await;
+    let office = app.login("office").await;
+    async fn names(c: &Client) -> Vec<String> {
+        let list: Value = c.get("/api/v1/projects").await.json().await.unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+    let before = names(&office).await;
+
+    let r = office
+        .post_form("/projects", &[("name", "年产5万吨磷酸铁锂项目"), ("stage", "started")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    // The stage select is marked, with the rule under it, and the summary names the field.
+    let select = html.find("<select name=\"stage\">").expect("the stage select");
+    let label = html[..select].rfind("<label").unwrap();
+    let end = select + html[select..].find("</label>").unwrap();
+    assert!(html[label..select].contains("invalid"), "{}", &html[label..end]);
+    assert!(html[select..end].contains("未供地不能开工"), "{}", &html[label..end]);
+    assert!(html.contains("阶段：未供地不能开工"), "{html}");
+
+    let r = office
+        .post_json(
+            "/api/v1/projects",
+            &json!({"name": "年产5万吨磷酸铁锂项目", "stage": "started", "total_investment": "3亿元"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(fields(&body), ["stage"]);
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("未供地不能开工"),
+        "{body}"
+    );
+    assert_eq!(names(&office).await, before, "nothing was created");
+
+    // At 签约: through the API, and with the form, each signed today by the office.
+    let today = chainforce_storage::clock::today().to_string();
+    let r = office
+        .post_json(
+            "/api/v1/projects",
+            &json!({"name": "年产5万吨磷酸铁锂项目", "stage": "signed"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["stage"], json!("signed"));
+    let r = office
+        .post_form("/projects", &[("name", "锂电池回收项目"), ("stage", "signed")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let from_form: i64 = location.trim_start_matches("/projects/").parse().unwrap();
+    for id in [created["id"].as_i64().unwrap(), from_form] {
+        let history: Value = office
+            .get(&format!("/api/v1/projects/{id}/stages"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let steps: Vec<(&str, &str, &str, &str)> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["from_stage"].as_str().unwrap(),
+                    h["to_stage"].as_str().unwrap(),
+                    h["date"].as_str().unwrap(),
+                    h["by"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            steps,
+            [("lead", "signed", today.as_str(), "office（测试）")],
+            "{history}"
+        );
+    }
+    // The project's page shows it in the history.
+    let (s, html) = office.get_text(&location).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("阶段变更记录") && html.contains("office（测试）"),
+        "{html}"
+    );
+}
+
 #[tokio::test]
 async fn the_kpis_add_up_what_was_recorded() {
     let app = TestApp::spawn().await;
     let p = app.county.project;
     let office = app.login("office").await;
-    // The project came from the ledger already signed, on 2026-01-05.
-    let mut tx = app.store.begin(&AuditActor::system("ledger")).await.unwrap();
-    let signed_on = "2026-01-05".parse().unwrap();
-    tx.record_stage_date(p, chainforce_domain::project::Stage::Signed, None, Some(signed_on))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    // The project was created signed on 2026-01-05 (see the test county).
     for (to, date) in [("land_supplied", "2026-02-02"), ("started", "2026-03-02")] {
         let (s, b) = stage(&office, p, json!({"to": to, "date": date})).await;
         assert_eq!(s, StatusCode::OK, "{to}: {b}");
@@ -230,12 +326,18 @@ async fn the_kpis_add_up_what_was_recorded() {
         (k["from"].as_str(), k["to"].as_str()),
         (Some("2026-01-01"), Some("2026-12-31"))
     );
-    // Only our project has a 签约 date: one signed, started, before its 计划开工 (2027-03-31).
-    assert_eq!(k["county"]["signed"], json!(1));
-    assert_eq!(k["county"]["start_rate"]["percent"], json!("100.0"));
-    assert_eq!(k["county"]["signed_investment"], json!("20000"));
+    // Both projects of the county were signed on 2026-01-05, 2亿元 each; ours started before its
+    // 计划开工 (2027-03-31), the other has not.
+    assert_eq!(k["county"]["signed"], json!(2));
+    assert_eq!(k["county"]["start_rate"]["percent"], json!("50.0"));
+    assert_eq!(k["county"]["signed_investment"], json!("40000"));
     assert_eq!(k["by_township"][0]["group"], json!("东岭镇"));
-    let lead = &k["lead_times"][0];
+    let lead = k["lead_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["project_id"] == json!(p))
+        .unwrap();
     // 01-05 → 02-02: 20 working days; 02-02 → 03-02 across 春节 2026: 16.
     assert_eq!(
         (lead["sign_to_land"].as_i64(), lead["land_to_start"].as_i64()),

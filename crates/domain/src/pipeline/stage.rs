@@ -323,6 +323,21 @@ pub struct RoadRefused {
     pub errors: ValidationErrors,
 }
 
+impl RoadRefused {
+    /// The refusal as errors on the record's own field (`stage`, `started_on` …): the step broke
+    /// the rule, but the user filled that field, so that is where the message belongs.
+    pub fn on_record_field(self) -> ValidationErrors {
+        let field = self.field;
+        ValidationErrors(
+            self.errors
+                .0
+                .into_iter()
+                .map(|e| validation::FieldError::new(field.clone(), e.rule))
+                .collect(),
+        )
+    }
+}
+
 impl RecordedRoad {
     /// The stage changes that bring a project standing at `facts` to what the record says, in
     /// road order: one per stage beyond the project's, dated as recorded (a stage without a date
@@ -660,6 +675,9 @@ mod tests {
             .changes(&filed, d(TODAY))
             .unwrap_err();
         assert_eq!(refused.field, "started_on");
+        let errors = refused.on_record_field();
+        assert_eq!(errors.0[0].field, "started_on");
+        assert!(errors.0[0].rule.message(Lang::En).contains("before land is supplied"));
         // A stage behind the project's is a move backwards; the same stage is no change.
         let back = road(Some(Signed), &[]).changes(&filed, d(TODAY)).unwrap_err();
         assert_eq!(back.errors.0[0].field, "to");

@@ -163,6 +163,7 @@ pub struct ProjectIn {
     /// 亩
     pub land_area: String,
     /// lead | signed | registered | filed | land_supplied | permitted | started | completed | in_production | full_production.
+    /// On create: the stage the new project is moved to today, by the stage rules (no 开工 before 供地).
     /// On update: absent or the project's stage — stages change through `POST /api/v1/projects/{id}/stage`.
     pub stage: String,
     /// YYYY-MM-DD

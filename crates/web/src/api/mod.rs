@@ -151,7 +151,9 @@ async fn get_project(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     Ok(Json(readable_project(&state, &ctx, id).await?.into()))
 }
 
-/// Creates a project (the office). Money in 万元 as decimal strings; `1.5亿元` is accepted.
+/// Creates a project (the office). Money in 万元 as decimal strings; `1.5亿元` is accepted. The
+/// project starts as a 线索 and is moved to `stage` today by the stage rules, recorded in its stage
+/// history with who did it; a stage the rules forbid (开工 without 供地) is a 422 on `stage`.
 #[utoipa::path(post, path = "/api/v1/projects", request_body = ProjectIn, responses((status = 201, body = ProjectOut), (status = 422, body = ErrorOut), (status = 403, body = ErrorOut)))]
 async fn create_project(
     State(state): State<AppState>,

@@ -72,6 +72,33 @@ impl Chrome {
         }
     }
 
+    /// The 管理 entry of the navigation: the office's administration pages, and the audit trail
+    /// for those who may read it (leaders). Each link inside shows only to roles that may open it.
+    pub fn has_admin(&self) -> bool {
+        self.is_office || self.can_audit
+    }
+
+    /// The page shown is one of the 管理 entry's (its summary is marked as the active entry).
+    pub fn in_admin(&self) -> bool {
+        const OFFICE_ADMIN: [&str; 8] = [
+            "units",
+            "enterprises",
+            "users",
+            "import",
+            "templates",
+            "calendar",
+            "reminders",
+            "feeds",
+        ];
+        (self.is_office && OFFICE_ADMIN.contains(&self.nav)) || (self.can_audit && self.nav == "audit")
+    }
+
+    /// Units and enterprises are managed by the office (under 管理); other county readers keep
+    /// them in the bar as directories to look a unit or an enterprise up.
+    pub fn directories_in_bar(&self) -> bool {
+        self.can_read_county && !self.is_office
+    }
+
     /// An enterprise user (whose 三论英雄 entry is its own 亩均 card).
     pub fn is_enterprise(&self) -> bool {
         self.role == Some(Role::Enterprise)

@@ -358,6 +358,9 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(s): Form<Submitted
         }
     };
     let mut tx = state.store().begin(&ctx.audit_actor()).await?;
+    // Created as a 线索 and moved to the chosen stage today by the stage rules, in the history
+    // with who did it; a stage the rules forbid (开工 without 供地) is refused on `stage`, and the
+    // dropped transaction leaves nothing behind.
     let id = match tx.create_project(ctx.region_id, &draft).await {
         Ok(id) => id,
         Err(chainforce_storage::StoreError::Invalid(e)) => {
@@ -365,10 +368,6 @@ async fn create(State(state): State<AppState>, ctx: Ctx, Form(s): Form<Submitted
         }
         Err(e) => return Err(e.into()),
     };
-    if draft.stage != Stage::Lead {
-        tx.record_stage_date(id, draft.stage, None, Some(chainforce_storage::clock::today()))
-            .await?;
-    }
     tx.commit().await?;
     Ok(see_other(&format!("/projects/{id}")))
 }

@@ -111,12 +111,29 @@ async fn build_county(store: &Store) -> County {
         target_start: "2027-03-31".into(),
         ..Default::default()
     };
+    // Both were signed early in 2026, so the stories can move them on from there.
+    let signed = [(
+        chainforce_domain::project::Stage::Signed,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        "signed_on".to_string(),
+    )];
+    let today = chainforce_storage::clock::today();
     let p = tx
-        .create_project(region, &project("年产2万吨碳酸锂项目", enterprise).validate().unwrap())
+        .create_project_along(
+            region,
+            &project("年产2万吨碳酸锂项目", enterprise).validate().unwrap(),
+            &signed,
+            today,
+        )
         .await
         .unwrap();
     let other = tx
-        .create_project(region, &project("别家电芯项目", other_enterprise).validate().unwrap())
+        .create_project_along(
+            region,
+            &project("别家电芯项目", other_enterprise).validate().unwrap(),
+            &signed,
+            today,
+        )
         .await
         .unwrap();
     let task = |name: &str, unit: i64| {
