@@ -39,6 +39,7 @@ const OFF_BOARD: &[&str] = &[
     "method",
     "monthly_report",
     "outbox",
+    "plan_review",
     "problem",
     "robot",
     "round_application",
@@ -225,7 +226,7 @@ mod tests {
     #[test]
     fn a_problem_or_a_meeting_leaves_the_board_but_a_task_or_an_unknown_entity_moves_it() {
         assert!(!touches_board(["problem"].into_iter()));
-        assert!(!touches_board(["meeting", "outbox", "robot"].into_iter()));
+        assert!(!touches_board(["meeting", "outbox", "robot", "plan_review"].into_iter()));
         assert!(touches_board(["problem", "task"].into_iter()));
         assert!(touches_board(["project"].into_iter()));
         assert!(touches_board(["calendar_notice"].into_iter()));
