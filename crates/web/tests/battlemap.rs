@@ -431,3 +431,60 @@ async fn the_map_and_the_leaders_view_are_in_the_openapi_document() {
     assert!(doc["paths"]["/api/v1/leader"]["get"].is_object());
     assert!(doc["components"]["schemas"]["MapTaskOut"].is_object());
 }
+
+/// The map is kept drawn between changes; a task reported done after someone looked at the map
+/// is drawn done on the next look, in the page and in the JSON, while a problem raised in between
+/// leaves the map as it was.
+#[tokio::test]
+async fn a_map_looked_at_before_a_change_shows_the_change_on_the_next_look() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let office = app.login("office").await;
+    let (_, before) = office.get_text("/map").await;
+    assert_eq!(bar_class(&before, f.red).as_deref(), Some("bar s-red crit"));
+    let json: serde_json::Value = office.get("/api/v1/map").await.json().await.unwrap();
+    let status_of = |v: &serde_json::Value, id: i64| {
+        v["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["tasks"].as_array().unwrap().iter())
+            .find(|t| t["id"] == id)
+            .map(|t| t["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status_of(&json, f.red).as_deref(), Some("red"));
+
+    // A problem raised on the project changes no bar: the same map comes back.
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let problem = ProblemForm {
+        title: "用地指标未下达".into(),
+        description: String::new(),
+    }
+    .validate()
+    .unwrap();
+    let by = RaisedBy {
+        enterprise_id: None,
+        unit_id: Some(app.county.fgw),
+    };
+    tx.raise_problem(f.project, &problem, by).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, again) = office.get_text("/map").await;
+    assert_eq!(bar_class(&again, f.red).as_deref(), Some("bar s-red crit"));
+
+    // The red task is reported done: the next look draws it done.
+    let today = clock::today();
+    let version = app.store.task(f.red).await.unwrap().version;
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let done = ProgressReport {
+        progress: TaskProgress::Done,
+        actual_start: Some(today - Duration::days(5)),
+        actual_finish: Some(today),
+        note: None,
+    };
+    tx.report_task_progress(f.red, version, &done).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, after) = office.get_text("/map").await;
+    assert!(bar_class(&after, f.red).unwrap().starts_with("bar s-done"));
+    let json: serde_json::Value = office.get("/api/v1/map").await.json().await.unwrap();
+    assert_eq!(status_of(&json, f.red).as_deref(), Some("done"));
+}
