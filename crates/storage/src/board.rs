@@ -226,7 +226,9 @@ mod tests {
     #[test]
     fn a_problem_or_a_meeting_leaves_the_board_but_a_task_or_an_unknown_entity_moves_it() {
         assert!(!touches_board(["problem"].into_iter()));
-        assert!(!touches_board(["meeting", "outbox", "robot", "plan_review"].into_iter()));
+        assert!(!touches_board(
+            ["meeting", "outbox", "robot", "plan_review"].into_iter()
+        ));
         assert!(touches_board(["problem", "task"].into_iter()));
         assert!(touches_board(["project"].into_iter()));
         assert!(touches_board(["calendar_notice"].into_iter()));
