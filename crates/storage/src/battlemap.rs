@@ -60,8 +60,7 @@ impl Store {
         let chosen: std::collections::HashSet<i64> = projects.iter().map(|p| p.id).collect();
         let board = self.board(region_id).await?;
         let tasks: Vec<Task> = board
-            .tasks
-            .iter()
+            .tasks()
             .filter(|b| chosen.contains(&b.task.project_id))
             .filter(|b| f.unit_id.is_none_or(|u| b.task.responsible_unit_id == Some(u)))
             .map(|b| b.task.clone())

@@ -6,18 +6,22 @@
 //! driver takes hundreds of milliseconds, and these pages are read far more often than tasks
 //! change. The board is keyed by `audit_head.board_seq`, a counter that every committed write
 //! that can change a task list advances in the same transaction: one that audits an entity not
-//! known to be off the board ([`touches_board`]) or that recomputed a schedule
-//! (`WriteTx::mark_board_changed`), checked by `WriteTx::commit`. A request reads that one number first; if it equals the cached board's,
-//! the board is current — as new as the last such commit, on any number of server processes
-//! sharing the database. A write that touches only problems, meetings, reports or the like leaves
-//! the board valid.
+//! known to be off the board ([`reach`]) or that recomputed a schedule
+//! (`WriteTx::mark_board_project`), checked by `WriteTx::commit`. A request reads that one number
+//! first; if it equals the cached board's, the board is current — as new as the last such commit,
+//! on any number of server processes sharing the database. A write that touches only problems,
+//! meetings, reports or the like leaves the board valid.
+//!
+//! The same commit records in `board_changes` which projects it touched (or that it touched the
+//! whole board), so a board one report behind is brought up to date by reading that one
+//! project's fifty tasks, not the county's 15,000.
 
 use crate::tasks::{Task, TaskSchedule};
 use crate::{Result, Store, StoreError};
 use chainforce_domain::task::TaskProgress;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// Audit entities whose changes cannot alter a task list or the battle map: the task rows, their
@@ -47,9 +51,103 @@ const OFF_BOARD: &[&str] = &[
     "user",
 ];
 
-/// Whether a transaction that audits these entities can change what task lists show.
-pub(crate) fn touches_board<'a>(mut entities: impl Iterator<Item = &'a str>) -> bool {
-    entities.any(|e| !OFF_BOARD.contains(&e))
+/// How far one audited change reaches on the board.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// Nothing a task list shows.
+    Off,
+    /// The tasks of this project (its name, state or stage, or the tasks themselves).
+    Project(i64),
+    /// This task's project, whichever it is.
+    Task(i64),
+    /// Anything: a unit's name, the calendar, a template, an import of many projects.
+    Whole,
+}
+
+/// Where an audit entry of `entity` (numbered `id`) reaches on the board.
+pub(crate) fn reach(entity: &str, id: Option<i64>) -> Reach {
+    match (entity, id) {
+        _ if OFF_BOARD.contains(&entity) => Reach::Off,
+        ("project", Some(id)) => Reach::Project(id),
+        ("task", Some(id)) => Reach::Task(id),
+        _ => Reach::Whole,
+    }
+}
+
+/// At most this many projects are recorded for one commit; one that touches more (the daily
+/// refresh of a county, an import) is recorded as touching the whole board.
+const MAX_PROJECTS_PER_CHANGE: usize = 64;
+
+/// How many versions of changes are kept: a board further behind than this is read whole.
+const KEPT_CHANGES: i64 = 4096;
+
+/// What one write transaction did to the board, gathered as it goes and recorded at commit.
+#[derive(Debug, Default)]
+pub(crate) struct BoardTouch {
+    whole: bool,
+    projects: BTreeSet<i64>,
+    tasks: BTreeSet<i64>,
+}
+
+impl BoardTouch {
+    pub fn whole(&mut self) {
+        self.whole = true;
+    }
+
+    pub fn project(&mut self, project_id: i64) {
+        self.projects.insert(project_id);
+    }
+
+    pub fn add(&mut self, reach: Reach) {
+        match reach {
+            Reach::Off => {}
+            Reach::Project(id) => self.project(id),
+            Reach::Task(id) => {
+                self.tasks.insert(id);
+            }
+            Reach::Whole => self.whole(),
+        }
+    }
+
+    /// Whether the board's version must move.
+    pub fn moves(&self) -> bool {
+        self.whole || !self.projects.is_empty() || !self.tasks.is_empty()
+    }
+
+    /// Records, in the committing transaction that moved the board to `board_seq`, which
+    /// projects it touched, and now and then forgets changes too old to be asked for.
+    pub async fn record(mut self, conn: &mut sqlx::AnyConnection, board_seq: i64) -> Result<()> {
+        if !self.whole && !self.tasks.is_empty() {
+            let ids: Vec<String> = self.tasks.iter().map(i64::to_string).collect();
+            // Task ids are numbers from this process, so listing them inline is safe.
+            let sql = format!("SELECT id, project_id FROM tasks WHERE id IN ({})", ids.join(","));
+            let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+            // A task deleted in this transaction no longer names its project.
+            if rows.len() < self.tasks.len() {
+                self.whole = true;
+            }
+            self.projects.extend(rows.into_iter().map(|(_, p)| p));
+        }
+        let projects: Vec<Option<i64>> = if self.whole || self.projects.len() > MAX_PROJECTS_PER_CHANGE {
+            vec![None]
+        } else {
+            self.projects.into_iter().map(Some).collect()
+        };
+        for project_id in projects {
+            sqlx::query("INSERT INTO board_changes (board_seq, project_id) VALUES ($1, $2)")
+                .bind(board_seq)
+                .bind(project_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if board_seq % 256 == 0 {
+            sqlx::query("DELETE FROM board_changes WHERE board_seq <= $1")
+                .bind(board_seq - KEPT_CHANGES)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// How many regions' boards one process keeps; a province-wide server serves many counties, and
@@ -140,11 +238,19 @@ impl BoardRow {
     }
 }
 
-/// A region's tasks in project, sort-order and id order, as of `seq`.
+/// A region's tasks by project, each project's in sort-order and id order, as of `seq`. A
+/// project's tasks are shared between successive boards until they change.
 #[derive(Debug)]
 pub(crate) struct Board {
     seq: i64,
-    pub tasks: Vec<BoardTask>,
+    projects: BTreeMap<i64, Arc<[BoardTask]>>,
+}
+
+impl Board {
+    /// Every task, in project, sort-order and id order.
+    pub fn tasks(&self) -> impl Iterator<Item = &BoardTask> {
+        self.projects.values().flat_map(|tasks| tasks.iter())
+    }
 }
 
 /// The boards of the regions this process has served.
@@ -157,9 +263,14 @@ pub(crate) struct BoardCache {
 }
 
 impl BoardCache {
-    fn current(&self, region_id: i64, seq: i64) -> Option<Arc<Board>> {
+    /// The newest board of the region this process holds, of whatever version.
+    fn latest(&self, region_id: i64) -> Option<Arc<Board>> {
         let boards = self.boards.lock().unwrap_or_else(|p| p.into_inner());
-        boards.get(&region_id).filter(|b| b.seq == seq).cloned()
+        boards.get(&region_id).cloned()
+    }
+
+    fn current(&self, region_id: i64, seq: i64) -> Option<Arc<Board>> {
+        self.latest(region_id).filter(|b| b.seq == seq)
     }
 
     fn keep(&self, region_id: i64, board: Arc<Board>) {
@@ -185,7 +296,7 @@ impl Store {
         Ok(seq)
     }
 
-    /// The current board of `region_id`, read from the database only if it changed since.
+    /// The current board of `region_id`, read from the database only as far as it changed since.
     pub(crate) async fn board(&self, region_id: i64) -> Result<Arc<Board>> {
         let seq = self.board_version().await?;
         if let Some(b) = self.boards.current(region_id, seq) {
@@ -198,11 +309,63 @@ impl Store {
         if let Some(b) = self.boards.current(region_id, seq) {
             return Ok(b);
         }
-        // The version is read before the rows, so the rows are at least as new as it: a write
-        // committing in between makes the next request read again, never serve older rows.
+        // The version is read before the changes and the rows, so they are at least as new as
+        // it: a write committing in between makes the next request look again, never serve
+        // older rows under a newer version.
+        let projects = match self.boards.latest(region_id) {
+            Some(old) if old.seq < seq && seq - old.seq < KEPT_CHANGES => self.refreshed(region_id, &old).await?,
+            _ => None,
+        };
+        let projects = match projects {
+            Some(p) => p,
+            None => self.board_rows(region_id, None).await?,
+        };
+        let board = Arc::new(Board { seq, projects });
+        self.boards.keep(region_id, board.clone());
+        Ok(board)
+    }
+
+    /// `old` with the projects changed since it re-read, or `None` when the changes reach the
+    /// whole board (or too many projects to be worth it).
+    async fn refreshed(&self, region_id: i64, old: &Board) -> Result<Option<BTreeMap<i64, Arc<[BoardTask]>>>> {
+        let changed: Vec<(Option<i64>,)> =
+            sqlx::query_as("SELECT DISTINCT project_id FROM board_changes WHERE board_seq > $1")
+                .bind(old.seq)
+                .fetch_all(&self.read)
+                .await?;
+        let mut ids = Vec::with_capacity(changed.len());
+        for (project_id,) in changed {
+            match project_id {
+                Some(id) => ids.push(id),
+                None => return Ok(None),
+            }
+        }
+        if ids.len() > MAX_PROJECTS_PER_CHANGE {
+            return Ok(None);
+        }
+        let mut projects = old.projects.clone();
+        for id in &ids {
+            projects.remove(id);
+        }
+        if !ids.is_empty() {
+            projects.extend(self.board_rows(region_id, Some(&ids)).await?);
+        }
+        Ok(Some(projects))
+    }
+
+    /// The tasks of the region (or only of `projects`), grouped by project.
+    async fn board_rows(&self, region_id: i64, projects: Option<&[i64]>) -> Result<BTreeMap<i64, Arc<[BoardTask]>>> {
+        let only = match projects {
+            // Project ids are numbers read from the database, so listing them inline is safe.
+            Some(ids) => format!(
+                " AND t.project_id IN ({})",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            ),
+            None => String::new(),
+        };
         let sql = format!(
             "SELECT {} FROM tasks t JOIN projects p ON p.id = t.project_id \
-             LEFT JOIN units u ON u.id = t.responsible_unit_id WHERE p.region_id = $1",
+             LEFT JOIN units u ON u.id = t.responsible_unit_id WHERE p.region_id = $1{only}",
             self.json_rows(BoardRow::COLUMNS)
         );
         let (json,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -211,28 +374,42 @@ impl Store {
             .await?;
         let rows: Vec<BoardRow> =
             serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task board: {e}")))?;
-        let mut tasks = rows.into_iter().map(BoardRow::into_task).collect::<Result<Vec<_>>>()?;
-        tasks.sort_by_key(|b| (b.task.project_id, b.task.sort_order, b.task.id));
-        let board = Arc::new(Board { seq, tasks });
-        self.boards.keep(region_id, board.clone());
-        Ok(board)
+        let mut by_project: BTreeMap<i64, Vec<BoardTask>> = BTreeMap::new();
+        for row in rows {
+            let task = row.into_task()?;
+            by_project.entry(task.task.project_id).or_default().push(task);
+        }
+        Ok(by_project
+            .into_iter()
+            .map(|(id, mut tasks)| {
+                tasks.sort_by_key(|b| (b.task.sort_order, b.task.id));
+                (id, Arc::from(tasks))
+            })
+            .collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::touches_board;
+    use super::{BoardTouch, Reach, reach};
 
     #[test]
-    fn a_problem_or_a_meeting_leaves_the_board_but_a_task_or_an_unknown_entity_moves_it() {
-        assert!(!touches_board(["problem"].into_iter()));
-        assert!(!touches_board(
-            ["meeting", "outbox", "robot", "plan_review"].into_iter()
-        ));
-        assert!(touches_board(["problem", "task"].into_iter()));
-        assert!(touches_board(["project"].into_iter()));
-        assert!(touches_board(["calendar_notice"].into_iter()));
-        assert!(touches_board(["something_added_next_year"].into_iter()));
-        assert!(!touches_board(std::iter::empty()));
+    fn a_problem_or_a_meeting_leaves_the_board_a_task_moves_its_project_and_an_unknown_entity_all() {
+        for off in ["problem", "meeting", "outbox", "robot", "plan_review"] {
+            assert_eq!(reach(off, Some(1)), Reach::Off, "{off}");
+        }
+        assert_eq!(reach("task", Some(7)), Reach::Task(7));
+        assert_eq!(reach("project", Some(3)), Reach::Project(3));
+        assert_eq!(reach("project", None), Reach::Whole);
+        assert_eq!(reach("unit", Some(2)), Reach::Whole);
+        assert_eq!(reach("calendar_notice", None), Reach::Whole);
+        assert_eq!(reach("something_added_next_year", Some(1)), Reach::Whole);
+
+        let mut touch = BoardTouch::default();
+        assert!(!touch.moves());
+        touch.add(reach("problem", Some(1)));
+        assert!(!touch.moves());
+        touch.add(reach("task", Some(9)));
+        assert!(touch.moves());
     }
 }

@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0007_resources_followup.sql"),
     ),
     (9, "board_version", include_str!("../migrations/0009_board_version.sql")),
+    (
+        10,
+        "board_changes",
+        include_str!("../migrations/0010_board_changes.sql"),
+    ),
 ];
 
 /// A handle on the database; cheap to clone.

@@ -153,8 +153,8 @@ impl WriteTx {
     /// Recomputes and stores the schedule of every task of `project_id`.
     pub async fn reschedule_project(&mut self, project_id: i64, calendar: &Calendar, today: NaiveDate) -> Result<()> {
         // New dates change task lists even when nothing else in this action is audited (the
-        // daily refresh), so the board must be read again after it commits.
-        self.mark_board_changed();
+        // daily refresh), so the project's tasks on the board must be read again after it commits.
+        self.mark_board_project(project_id);
         let (target, inputs) = schedule_inputs(self.conn(), project_id).await?;
         let today_text = today.to_string();
         if inputs.is_empty() {

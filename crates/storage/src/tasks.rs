@@ -131,12 +131,7 @@ impl Store {
     pub async fn tasks(&self, region_id: i64, f: &TaskFilter) -> Result<Vec<Task>> {
         if f.project_id.is_none() {
             let board = self.board(region_id).await?;
-            return Ok(board
-                .tasks
-                .iter()
-                .filter(|b| f.selects(b))
-                .map(|b| b.task.clone())
-                .collect());
+            return Ok(board.tasks().filter(|b| f.selects(b)).map(|b| b.task.clone()).collect());
         }
         let mut sql = Sql::new(SELECT);
         sql.push(" WHERE p.region_id = ").bind(region_id);

@@ -51,9 +51,8 @@ pub struct WriteTx {
     pending: Vec<PendingEntry>,
     /// Projects whose tasks changed: rescheduled at commit, in this transaction.
     dirty_projects: std::collections::BTreeSet<i64>,
-    /// Whether this action changed task lists in a way its audit entries do not show (see
-    /// `board`).
-    board_changed: bool,
+    /// What this action did to the task board beyond what its audit entries show (see `board`).
+    board: crate::board::BoardTouch,
 }
 
 impl Store {
@@ -66,7 +65,7 @@ impl Store {
             now: now_rfc3339(),
             pending: Vec::new(),
             dirty_projects: Default::default(),
-            board_changed: false,
+            board: Default::default(),
         })
     }
 }
@@ -111,9 +110,9 @@ impl WriteTx {
         });
     }
 
-    /// Records that this action changes what task lists show, whatever it audits.
-    pub(crate) fn mark_board_changed(&mut self) {
-        self.board_changed = true;
+    /// Records that this action changes what task lists show of one project (its schedule).
+    pub(crate) fn mark_board_project(&mut self, project_id: i64) {
+        self.board.project(project_id);
     }
 
     /// Marks a project whose schedule must be recomputed before this action commits.
@@ -144,10 +143,15 @@ impl WriteTx {
         self.reschedule_dirty().await?;
         // The board's version moves when this action can change a task list (see `board`), so
         // cached boards are read again after it.
-        let board = self.board_changed || crate::board::touches_board(self.pending.iter().map(|p| p.entity));
+        let mut touch = std::mem::take(&mut self.board);
+        for p in &self.pending {
+            touch.add(crate::board::reach(p.entity, p.entity_id));
+        }
+        let board = touch.moves();
         if !self.pending.is_empty() {
-            let (mut seq, mut prev): (i64, String) = sqlx::query_as(
-                "UPDATE audit_head SET seq = seq + $1, board_seq = board_seq + $2 WHERE id = 1 RETURNING seq - $1, hash",
+            let (mut seq, mut prev, board_seq): (i64, String, i64) = sqlx::query_as(
+                "UPDATE audit_head SET seq = seq + $1, board_seq = board_seq + $2 WHERE id = 1 \
+                 RETURNING seq - $1, hash, board_seq",
             )
             .bind(self.pending.len() as i64)
             .bind(i64::from(board))
@@ -192,10 +196,15 @@ impl WriteTx {
                 .bind(&prev)
                 .execute(&mut *self.tx)
                 .await?;
+            if board {
+                touch.record(&mut self.tx, board_seq).await?;
+            }
         } else if board {
-            sqlx::query("UPDATE audit_head SET board_seq = board_seq + 1 WHERE id = 1")
-                .execute(&mut *self.tx)
-                .await?;
+            let (board_seq,): (i64,) =
+                sqlx::query_as("UPDATE audit_head SET board_seq = board_seq + 1 WHERE id = 1 RETURNING board_seq")
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+            touch.record(&mut self.tx, board_seq).await?;
         }
         self.tx.commit().await?;
         Ok(())

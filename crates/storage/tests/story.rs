@@ -748,3 +748,111 @@ on_both_backends!(
     second_server_sees_changes,
     a_second_server_sees_every_change_to_the_task_lists
 );
+
+/// A server that keeps the board brings it up to date by re-reading only what a change touched.
+/// Whatever the change — one task reported, a project renamed, a task deleted, a unit renamed —
+/// its next list is the list a server starting afresh reads whole.
+async fn a_board_kept_across_changes_is_the_board_read_afresh(store: &Store) {
+    let c = county(store).await;
+    let lithium = project(store, &c, "碳酸锂项目").await;
+    let cathode = project(store, &c, "正极材料项目").await;
+    let task = |name: &str| {
+        TaskForm {
+            name: name.into(),
+            responsible_unit_id: c.fgw.to_string(),
+            duration_days: "3".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    let eia = tx.create_task(lithium, &task("环评批复"), None).await.unwrap();
+    tx.create_task(lithium, &task("能评批复"), None).await.unwrap();
+    tx.create_task(cathode, &task("规划许可"), None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let kept = Store::open(store.url()).await.unwrap();
+    let everything = TaskFilter::default();
+    let same_as_afresh = |when: &'static str| {
+        let kept = kept.clone();
+        let url = store.url().to_string();
+        let region = c.region;
+        let everything = everything.clone();
+        async move {
+            let afresh = Store::open(&url).await.unwrap();
+            let seen = kept.tasks(region, &everything).await.unwrap();
+            assert_eq!(seen, afresh.tasks(region, &everything).await.unwrap(), "after {when}");
+            afresh.close().await;
+            seen
+        }
+    };
+    assert_eq!(same_as_afresh("nothing").await.len(), 3);
+
+    // 发改委 reports one task done: the kept board shows it done and the other project as it was.
+    let done = ProgressForm {
+        actual_start: "2026-11-20".into(),
+        actual_finish: "2026-11-23".into(),
+        ..Default::default()
+    }
+    .validate(day("2026-11-29"))
+    .unwrap();
+    let version = store.task(eia).await.unwrap().version;
+    let mut tx = store.begin(&c.fgw_clerk).await.unwrap();
+    tx.report_task_progress(eia, version, &done).await.unwrap();
+    tx.commit().await.unwrap();
+    let seen = same_as_afresh("a report").await;
+    assert_eq!(seen.iter().find(|t| t.id == eia).unwrap().progress, TaskProgress::Done);
+    assert!(seen.iter().any(|t| t.project_id == cathode));
+
+    // The office renames a project: its tasks carry the new name.
+    let p = store.project(cathode).await.unwrap();
+    let mut draft = p.draft.clone();
+    draft.name = "三元正极材料项目".into();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_project(cathode, p.version, &draft).await.unwrap();
+    tx.commit().await.unwrap();
+    let seen = same_as_afresh("a rename").await;
+    assert!(
+        seen.iter()
+            .filter(|t| t.project_id == cathode)
+            .all(|t| t.project_name == "三元正极材料项目")
+    );
+
+    // A deleted task leaves the kept board.
+    let version = store.task(eia).await.unwrap().version;
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.delete_task(eia, version).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(same_as_afresh("a deletion").await.len(), 2);
+
+    // A unit renamed reaches every project's tasks.
+    let unit = store.unit(c.fgw).await.unwrap();
+    let renamed = UnitForm {
+        name: "发展和改革委员会".into(),
+        kind: "department".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_unit(c.fgw, unit.version, &renamed).await.unwrap();
+    tx.commit().await.unwrap();
+    let seen = same_as_afresh("a unit renamed").await;
+    assert!(
+        seen.iter()
+            .all(|t| t.responsible_unit_name.as_deref() == Some("发展和改革委员会"))
+    );
+
+    // The nightly refresh reschedules every project without an audit entry.
+    store
+        .refresh_stale_schedules(c.region, day("2031-03-03"))
+        .await
+        .unwrap();
+    same_as_afresh("the nightly refresh").await;
+    kept.close().await;
+}
+on_both_backends!(
+    kept_board_matches_afresh,
+    a_board_kept_across_changes_is_the_board_read_afresh
+);
