@@ -183,7 +183,7 @@ pub fn waiting_on(status: crate::problem::ProblemStatus) -> Option<WaitingOn> {
 
 /// A task as the map draws it: its dates, its colour (from the status function) and whether it
 /// lies on its project's critical path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MapTask {
     pub id: i64,
     pub name: String,
@@ -196,7 +196,7 @@ pub struct MapTask {
 }
 
 /// A stage date shown as a diamond on the project's row: planned (hollow) or reached (filled).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MapMilestone {
     pub stage: Stage,
     pub date: NaiveDate,
@@ -204,7 +204,7 @@ pub struct MapMilestone {
 }
 
 /// A project with its group (乡镇 or 产业链环节 name; `None` sorts last as "unassigned").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MapProject {
     pub id: i64,
     pub name: String,
@@ -215,7 +215,7 @@ pub struct MapProject {
 }
 
 /// The fixed measures of the drawing, in SVG units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Geometry {
     /// The left column of labels.
     pub label_width: i64,

@@ -61,6 +61,7 @@ pub(crate) struct Inner {
     pub limiter: LoginLimiter,
     pub metrics: PrometheusHandle,
     pub renders: crate::rendered::BoardRenders,
+    pub map_pieces: crate::rendered::MapPieces,
 }
 
 /// Shared by every handler; cheap to clone.
@@ -76,6 +77,7 @@ impl AppState {
             limiter,
             metrics: metrics_handle(),
             renders: Default::default(),
+            map_pieces: Default::default(),
         }))
     }
 
@@ -86,6 +88,10 @@ impl AppState {
     /// Page bodies kept until the task board changes.
     pub(crate) fn renders(&self) -> &crate::rendered::BoardRenders {
         &self.0.renders
+    }
+
+    pub(crate) fn map_pieces(&self) -> &crate::rendered::MapPieces {
+        &self.0.map_pieces
     }
 
     pub fn config(&self) -> &AppConfig {

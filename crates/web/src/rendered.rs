@@ -51,6 +51,57 @@ impl BoardRenders {
     }
 }
 
+/// One project's part of the battle map, drawn: its SVG rows (y counted from the project's top)
+/// and its entries in the phone list.
+#[derive(Debug)]
+pub(crate) struct MapPiece {
+    pub svg: String,
+    pub list: String,
+}
+
+/// At most this many bytes of pieces are kept: every project of a few counties' maps, in both
+/// languages and both row modes.
+const MAX_PIECE_BYTES: usize = 96 << 20;
+
+/// The battle map's projects, drawn, keyed by everything a piece is drawn from (the project with
+/// its tasks' dates and colours, the axis, the row mode, the language).
+///
+/// Why: one task reported moves the board's version, so the whole body above is drawn again;
+/// with the pieces kept, that draws one project's rows and copies the other 299.
+#[derive(Default)]
+pub(crate) struct MapPieces(Mutex<KeptPieces>);
+
+#[derive(Default)]
+struct KeptPieces {
+    pieces: HashMap<u64, Arc<MapPiece>>,
+    bytes: usize,
+}
+
+impl MapPieces {
+    pub fn get(&self, key: u64) -> Option<Arc<MapPiece>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pieces
+            .get(&key)
+            .cloned()
+    }
+
+    /// Keeps a piece; when the pieces outgrow their budget they are all dropped and drawn again
+    /// as they are asked for (pieces of old versions are never asked for again).
+    pub fn put(&self, key: u64, piece: Arc<MapPiece>) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let size = piece.svg.len() + piece.list.len();
+        if kept.bytes + size > MAX_PIECE_BYTES {
+            kept.pieces.clear();
+            kept.bytes = 0;
+        }
+        if kept.pieces.insert(key, piece).is_none() {
+            kept.bytes += size;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::BoardRenders;

@@ -487,4 +487,41 @@ async fn a_map_looked_at_before_a_change_shows_the_change_on_the_next_look() {
     assert!(bar_class(&after, f.red).unwrap().starts_with("bar s-done"));
     let json: serde_json::Value = office.get("/api/v1/map").await.json().await.unwrap();
     assert_eq!(status_of(&json, f.red).as_deref(), Some("done"));
+    // The county's other projects are drawn as before, each on its own row below the last.
+    let other = app.county.fgw_task;
+    assert_eq!(bar_class(&after, other), bar_class(&before, other));
+    let rows: Vec<i64> = after
+        .split("<g transform=\"translate(0 ")
+        .skip(1)
+        .map(|s| s[..s.find(')').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "one row of pieces per project");
+    assert!(rows.windows(2).all(|w| w[0] < w[1]), "{rows:?}");
+
+    // The other project is renamed and given one more task: the next look names it anew, in the
+    // chart and in the phone list, and its new task is drawn.
+    let project = app.store.task(other).await.unwrap().project_id;
+    let p = app.store.project(project).await.unwrap();
+    let mut draft = p.draft.clone();
+    draft.name = "改名后的项目".into();
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    tx.update_project(project, p.version, &draft).await.unwrap();
+    let added = TaskForm {
+        name: "新增任务".into(),
+        responsible_unit_id: app.county.fgw.to_string(),
+        duration_days: "3".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let added = tx.create_task(project, &added, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, renamed) = office.get_text("/map").await;
+    assert_eq!(
+        renamed.matches("改名后的项目").count(),
+        3,
+        "the chart's label, its tooltip and the list"
+    );
+    assert!(!renamed.contains(&p.draft.name));
+    assert!(bar_class(&renamed, added).is_some());
 }

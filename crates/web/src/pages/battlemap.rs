@@ -7,6 +7,8 @@ use super::{Chrome, render};
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::rendered::MapPiece;
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -25,6 +27,8 @@ use chainforce_storage::tasks::Task;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// The county's references the map's filters choose from.
 pub(crate) struct MapRefs {
@@ -187,12 +191,91 @@ struct MapBody {
     rows_modes: Vec<Opt>,
     /// The chosen filters in words, for the printed sheet's heading.
     filter_words: String,
+    /// Each project's rows, drawn (see [`project_pieces`]).
+    pieces: HashMap<i64, Arc<MapPiece>>,
 }
 
 impl MapBody {
     fn group_label(&self, g: &Option<String>) -> String {
         g.clone().unwrap_or_else(|| self.chrome.t.s("map.no_group").to_string())
     }
+
+    fn svg_piece(&self, project_id: &i64) -> &str {
+        self.pieces.get(project_id).map_or("", |p| p.svg.as_str())
+    }
+
+    fn list_piece(&self, project_id: &i64) -> &str {
+        self.pieces.get(project_id).map_or("", |p| p.list.as_str())
+    }
+}
+
+/// One project's rows of the map: its header row and, in task rows, its tasks.
+#[derive(Template)]
+#[template(path = "battlemap_project.html")]
+struct ProjectRows<'a> {
+    t: Tr,
+    width: i64,
+    chart_x: i64,
+    /// The project's y on the whole map; its rows are drawn from 0.
+    base: i64,
+    rows: &'a [Row],
+    /// The phone list's entries instead of the SVG.
+    list: bool,
+}
+
+/// Each project's rows of `l`, drawn — or taken as drawn before, when nothing they are drawn from
+/// has changed: after one task is reported, one project is drawn and the rest are copied.
+fn project_pieces(
+    state: &AppState,
+    t: Tr,
+    projects: &[MapProject],
+    l: &Layout,
+    mode: MapRows,
+    g: &Geometry,
+) -> AppResult<HashMap<i64, Arc<MapPiece>>> {
+    let by_id: HashMap<i64, &MapProject> = projects.iter().map(|p| (p.id, p)).collect();
+    let mut pieces = HashMap::with_capacity(projects.len());
+    let mut i = 0;
+    while i < l.rows.len() {
+        let Row::Project { y, id, .. } = &l.rows[i] else {
+            i += 1;
+            continue;
+        };
+        let end = l.rows[i + 1..]
+            .iter()
+            .position(|r| !matches!(r, Row::Task { .. }))
+            .map_or(l.rows.len(), |n| i + 1 + n);
+        // Everything the rows are drawn from: the project and its tasks as coloured, the axis,
+        // the measures, the row mode and the language.
+        let mut h = std::hash::DefaultHasher::new();
+        (by_id.get(id), l.from, l.to, mode, g, t.lang).hash(&mut h);
+        let key = h.finish();
+        let piece = match state.map_pieces().get(key) {
+            Some(piece) => piece,
+            None => {
+                let draw = |list| {
+                    ProjectRows {
+                        t,
+                        width: l.width,
+                        chart_x: l.chart_x,
+                        base: *y,
+                        rows: &l.rows[i..end],
+                        list,
+                    }
+                    .render()
+                };
+                let piece = Arc::new(MapPiece {
+                    svg: draw(false)?,
+                    list: draw(true)?,
+                });
+                state.map_pieces().put(key, piece.clone());
+                piece
+            }
+        };
+        pieces.insert(*id, piece);
+        i = end;
+    }
+    Ok(pieces)
 }
 
 fn chosen(opts: &[Opt]) -> Option<String> {
@@ -243,7 +326,9 @@ async fn map_body(state: &AppState, ctx: &Ctx, refs: &MapRefs, f: &MapFilter) ->
     let t = ctx.t();
     let (entries, today) = load_map(state, ctx, f).await?;
     let projects: Vec<MapProject> = entries.into_iter().map(|e| e.map).collect();
-    let l = layout(&projects, today, f.rows, &Geometry::default());
+    let geometry = Geometry::default();
+    let l = layout(&projects, today, f.rows, &geometry);
+    let pieces = project_pieces(state, t, &projects, &l, f.rows, &geometry)?;
     let all = t.s("filter.all");
     let pairs = |v: &[(i64, String)]| v.iter().map(|(id, n)| (id.to_string(), n.clone())).collect::<Vec<_>>();
     let id = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
@@ -280,6 +365,7 @@ async fn map_body(state: &AppState, ctx: &Ctx, refs: &MapRefs, f: &MapFilter) ->
         stages,
         leaders,
         filter_words,
+        pieces,
     })
 }
 
