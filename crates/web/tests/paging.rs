@@ -6,8 +6,10 @@ mod support;
 
 use chainforce_domain::problem::ProblemForm;
 use chainforce_domain::project::ProjectForm;
-use chainforce_storage::AuditActor;
+use chainforce_domain::task::{ProgressReport, TaskForm, TaskProgress};
 use chainforce_storage::problems::RaisedBy;
+use chainforce_storage::{AuditActor, clock};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 use support::{Client, TestApp, xlsx_text};
@@ -68,6 +70,14 @@ fn pager_link(html: &str, rel: &str) -> Option<String> {
     let marker = format!("rel=\"{rel}\" href=\"");
     let start = html.find(&marker)? + marker.len();
     Some(unescape(&html[start..start + html[start..].find('"')?]))
+}
+
+/// Every link of a page, as the browser would follow it.
+fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.find('"').map(|end| unescape(&rest[..end])))
+        .collect()
 }
 
 /// The ids of an API array.
@@ -358,4 +368,120 @@ async fn the_problem_list_shows_fifty_at_a_time_and_keeps_show_all() {
     assert!(own.contains("第 1 / 2 页"), "the enterprise raised them all");
     let (_, short) = office.get_text("/projects").await;
     assert!(!short.contains("class=\"pager\""));
+}
+
+#[tokio::test]
+async fn a_units_desk_shows_later_and_done_tasks_as_a_count_with_a_link_that_shows_them() {
+    let app = TestApp::spawn().await;
+    let c = &app.county;
+    let today = clock::today();
+    // 发改委 leads a project starting in a year (its tasks are due later) and one that should have
+    // started last month (its task is overdue).
+    let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+    let project = |name: &str, start: chrono::NaiveDate| ProjectForm {
+        name: name.into(),
+        lead_unit_id: c.fgw.to_string(),
+        stage: "signed".into(),
+        target_start: start.to_string(),
+        ..Default::default()
+    };
+    let next_year = tx
+        .create_project(
+            c.region,
+            &project("明年开工项目", today + Duration::days(365)).validate().unwrap(),
+        )
+        .await
+        .unwrap();
+    let late = tx
+        .create_project(
+            c.region,
+            &project("逾期项目", today - Duration::days(30)).validate().unwrap(),
+        )
+        .await
+        .unwrap();
+    let task = |name: String| {
+        TaskForm {
+            name,
+            responsible_unit_id: c.fgw.to_string(),
+            duration_days: "5".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let mut later = Vec::new();
+    for i in 0..6 {
+        later.push(
+            tx.create_task(next_year, &task(format!("以后事项{i}")), None)
+                .await
+                .unwrap(),
+        );
+    }
+    tx.create_task(late, &task("逾期事项".into()), None).await.unwrap();
+    tx.commit().await.unwrap();
+    // Four of the later ones are done.
+    for id in &later[..4] {
+        let version = app.store.task(*id).await.unwrap().version;
+        let mut tx = app.store.begin(&AuditActor::system("test")).await.unwrap();
+        let done = ProgressReport {
+            progress: TaskProgress::Done,
+            actual_start: Some(today - Duration::days(5)),
+            actual_finish: Some(today),
+            note: None,
+        };
+        tx.report_task_progress(*id, version, &done).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    // Later: two of ours and the county's 项目备案 (due before the county project's start).
+    let fgw = app.login("fgw").await;
+    let (status, desk) = fgw.get_text("/desk").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        desk.contains("已逾期（1）") && desk.contains("逾期事项"),
+        "overdue in full"
+    );
+    assert!(
+        desk.contains("以后到期（3）") && desk.contains("已完成（4）"),
+        "the counts"
+    );
+    for i in 0..6 {
+        assert!(
+            !desk.contains(&format!("以后事项{i}")),
+            "later and done tasks fold to a count"
+        );
+    }
+    let links = hrefs(&desk);
+    assert!(links.iter().any(|h| h == "/desk?show=later#desk-later"), "{links:?}");
+    assert!(links.iter().any(|h| h == "/desk?show=done#desk-done"), "{links:?}");
+
+    // The link shows the done tasks (and the way back to the count); the rest stays as it was.
+    let (status, done) = fgw.get_text("/desk?show=done#desk-done").await;
+    assert_eq!(status, StatusCode::OK);
+    for i in 0..4 {
+        assert!(done.contains(&format!("以后事项{i}")), "done task {i} shown");
+    }
+    assert!(
+        !done.contains("以后事项4") && !done.contains("以后事项5"),
+        "later still folded"
+    );
+    assert!(done.contains("已完成（4）") && done.contains("以后到期（3）") && done.contains("逾期事项"));
+    assert!(
+        hrefs(&done).iter().any(|h| h == "/desk#desk-done"),
+        "the way back to the count"
+    );
+    let (_, shown) = fgw.get_text("/desk?show=later").await;
+    assert!(shown.contains("以后事项4") && shown.contains("以后事项5") && !shown.contains("以后事项0"));
+
+    // The office looks at 发改委's desk: the links keep the unit.
+    let office = app.login("office").await;
+    let (_, desk) = office.get_text(&format!("/desk?unit_id={}", c.fgw)).await;
+    let done_link = format!("/desk?unit_id={}&show=done#desk-done", c.fgw);
+    assert!(hrefs(&desk).contains(&done_link), "{desk}");
+    let (_, done) = office.get_text(&done_link).await;
+    assert!(done.contains("以后事项0") && done.contains("已完成（4）"));
+
+    // A group that does not exist is refused, named.
+    let (status, html) = fgw.get_text("/desk?show=everything").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("展开"), "{html}");
 }
