@@ -79,7 +79,17 @@ rm -f "$WORK/jar"
 curl -s -c "$WORK/jar" "http://127.0.0.1:$PORT/login" -o "$WORK/login.html"
 token=$(grep -o 'name="_csrf" value="[^"]*"' "$WORK/login.html" | head -1 | sed 's/.*value="//;s/"//')
 curl -s -b "$WORK/jar" -c "$WORK/jar" -o /dev/null -d "_csrf=$token&username=admin&password=$PASSWORD" "http://127.0.0.1:$PORT/login"
-curl -s -b "$WORK/jar" "http://127.0.0.1:$PORT/api/v1/projects" | grep -o '"name":"crash-write-[0-9]*"' | sed 's/"name":"//;s/"//' | sort >"$WORK/present"
+# The project list is paged (at most 200 a page): read the writer's projects page by page until
+# a page comes back empty.
+: >"$WORK/present.raw"
+page=1
+while :; do
+  body=$(curl -s -b "$WORK/jar" "http://127.0.0.1:$PORT/api/v1/projects?q=crash-write&per_page=200&page=$page")
+  if [ -z "$body" ] || [ "$body" = "[]" ]; then break; fi
+  printf '%s' "$body" | grep -o '"name":"crash-write-[0-9]*"' | sed 's/"name":"//;s/"//' >>"$WORK/present.raw" || true
+  page=$((page + 1))
+done
+sort "$WORK/present.raw" >"$WORK/present"
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 sort "$WORK/acknowledged" >"$WORK/acked.sorted"
 missing=$(comm -23 "$WORK/acked.sorted" "$WORK/present" | wc -l)

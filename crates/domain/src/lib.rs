@@ -15,6 +15,7 @@ pub mod credit_code;
 pub mod enterprise;
 pub mod meeting;
 pub mod org;
+pub mod paging;
 pub mod permission;
 pub mod permu;
 pub mod pipeline;

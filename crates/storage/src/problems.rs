@@ -4,6 +4,7 @@ use crate::row::{RowExt, date_text};
 use crate::sql::Sql;
 use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
+use chainforce_domain::paging::{PageRequest, Paged};
 use chainforce_domain::problem::{ProblemDraft, ProblemStatus, ProblemStep};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -77,25 +78,59 @@ pub struct RaisedBy {
     pub enterprise_id: Option<i64>,
 }
 
+/// The filter's conditions, after `FROM problems pr JOIN projects p …`.
+fn push_filter(sql: &mut Sql, region_id: i64, f: &ProblemFilter) {
+    sql.push(" WHERE p.region_id = ").bind(region_id);
+    if let Some(id) = f.project_id {
+        sql.push(" AND pr.project_id = ").bind(id);
+    }
+    if let Some(id) = f.unit_id {
+        sql.push(" AND pr.assigned_unit_id = ").bind(id);
+    }
+    if let Some(id) = f.enterprise_id {
+        sql.push(" AND p.enterprise_id = ").bind(id);
+    }
+    if f.open_only {
+        sql.push(" AND pr.status <> 'solved'");
+    }
+}
+
 impl Store {
+    /// Every problem the filter matches, newest first (exports, digests, the meeting agenda). A
+    /// list shown to a user reads [`Store::problems_page`].
     pub async fn problems(&self, region_id: i64, f: &ProblemFilter) -> Result<Vec<Problem>> {
         let mut sql = Sql::new(SELECT);
-        sql.push(" WHERE p.region_id = ").bind(region_id);
-        if let Some(id) = f.project_id {
-            sql.push(" AND pr.project_id = ").bind(id);
-        }
-        if let Some(id) = f.unit_id {
-            sql.push(" AND pr.assigned_unit_id = ").bind(id);
-        }
-        if let Some(id) = f.enterprise_id {
-            sql.push(" AND p.enterprise_id = ").bind(id);
-        }
-        if f.open_only {
-            sql.push(" AND pr.status <> 'solved'");
-        }
+        push_filter(&mut sql, region_id, f);
         sql.push(" ORDER BY pr.id DESC");
         let rows = sql.query().fetch_all(&self.read).await?;
         Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One page of the problems the filter matches, newest first like [`Store::problems`], with
+    /// how many match in all. A page past the end holds no rows.
+    pub async fn problems_page(&self, region_id: i64, f: &ProblemFilter, page: PageRequest) -> Result<Paged<Problem>> {
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM problems pr JOIN projects p ON p.id = pr.project_id");
+        push_filter(&mut count, region_id, f);
+        let total = u64::try_from(count.query().fetch_one(&self.read).await?.i64("n")?).unwrap_or(0);
+        if u64::try_from(page.offset()).unwrap_or(u64::MAX) >= total {
+            return Ok(Paged {
+                rows: Vec::new(),
+                page,
+                total,
+            });
+        }
+        let mut sql = Sql::new(SELECT);
+        push_filter(&mut sql, region_id, f);
+        sql.push(" ORDER BY pr.id DESC LIMIT ")
+            .bind(page.limit())
+            .push(" OFFSET ")
+            .bind(page.offset());
+        let rows = sql.query().fetch_all(&self.read).await?;
+        Ok(Paged {
+            rows: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+            page,
+            total,
+        })
     }
 
     pub async fn problem(&self, id: i64) -> Result<Problem> {

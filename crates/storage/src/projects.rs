@@ -6,6 +6,7 @@ use crate::units::conflict;
 use crate::{Result, Store, StoreError, WriteTx};
 use chainforce_domain::Amount;
 use chainforce_domain::org::UnitKind;
+use chainforce_domain::paging::{PageRequest, Paged};
 use chainforce_domain::pipeline::{RecordedRoad, StageChangeForm, StageFacts, check_stage_unchanged};
 use chainforce_domain::project::{ConstructionNature, ProjectDraft, ProjectState, Stage};
 use chrono::NaiveDate;
@@ -112,52 +113,104 @@ pub struct StageDate {
     pub recorded_at: String,
 }
 
+/// The road's order of the stages, for `ORDER BY` (the codes sort alphabetically). Written out
+/// as fixed SQL; a test checks it against [`Stage::ALL`].
+const STAGE_ORDER: &str = "CASE p.stage WHEN 'lead' THEN 0 WHEN 'signed' THEN 1 WHEN 'registered' THEN 2 \
+     WHEN 'filed' THEN 3 WHEN 'land_supplied' THEN 4 WHEN 'permitted' THEN 5 WHEN 'started' THEN 6 \
+     WHEN 'completed' THEN 7 WHEN 'in_production' THEN 8 WHEN 'full_production' THEN 9 ELSE 10 END";
+
+/// The filter's conditions, after `FROM projects p …`.
+fn push_filter(sql: &mut Sql, region_id: i64, f: &ProjectFilter) {
+    sql.push(" WHERE p.region_id = ").bind(region_id);
+    if let Some(s) = f.stage {
+        sql.push(" AND p.stage = ").bind(s.code());
+    }
+    if let Some(s) = f.state {
+        sql.push(" AND p.state = ").bind(s.code());
+    }
+    if let Some(id) = f.township_id {
+        sql.push(" AND p.township_id = ").bind(id);
+    }
+    if let Some(id) = f.lead_unit_id {
+        sql.push(" AND p.lead_unit_id = ").bind(id);
+    }
+    if let Some(id) = f.chain_node_id {
+        sql.push(" AND p.chain_node_id = ").bind(id);
+    }
+    if let Some(id) = f.enterprise_id {
+        sql.push(" AND p.enterprise_id = ").bind(id);
+    }
+    if let Some(l) = f.leader.as_deref().filter(|s| !s.trim().is_empty()) {
+        sql.push(" AND p.leader = ").bind(l.trim());
+    }
+    if let Some(q) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
+        let pattern = format!("%{}%", q.trim().to_lowercase());
+        sql.push(" AND (LOWER(p.name) LIKE ")
+            .bind(pattern.clone())
+            .push(" OR LOWER(p.code) LIKE ")
+            .bind(pattern)
+            .push(")");
+    }
+}
+
+/// The list's order; every order ends with the id, so pages never overlap or skip a row.
+fn push_order(sql: &mut Sql, sort: ProjectSort) {
+    match sort {
+        ProjectSort::Name => sql.push(" ORDER BY p.name, p.id"),
+        ProjectSort::Stage => sql.push(" ORDER BY ").push(STAGE_ORDER).push(", p.name, p.id"),
+        ProjectSort::InvestmentDesc => sql.push(" ORDER BY COALESCE(p.total_investment_yuan, 0) DESC, p.id"),
+        ProjectSort::Updated => sql.push(" ORDER BY p.updated_at DESC, p.id"),
+    };
+}
+
+/// One page of the project list, and what the whole filtered list adds up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectPage {
+    /// The page's projects and how many match the filter in all.
+    pub projects: Paged<Project>,
+    /// 总投资 of every project the filter matches, not only the page's.
+    pub total_investment: Amount,
+}
+
 impl Store {
+    /// Every project the filter matches, in its order (exports, the demo, the pipeline's
+    /// figures). A list shown to a user reads [`Store::projects_page`].
     pub async fn projects(&self, region_id: i64, f: &ProjectFilter) -> Result<Vec<Project>> {
         let mut sql = Sql::new(SELECT);
-        sql.push(" WHERE p.region_id = ").bind(region_id);
-        if let Some(s) = f.stage {
-            sql.push(" AND p.stage = ").bind(s.code());
-        }
-        if let Some(s) = f.state {
-            sql.push(" AND p.state = ").bind(s.code());
-        }
-        if let Some(id) = f.township_id {
-            sql.push(" AND p.township_id = ").bind(id);
-        }
-        if let Some(id) = f.lead_unit_id {
-            sql.push(" AND p.lead_unit_id = ").bind(id);
-        }
-        if let Some(id) = f.chain_node_id {
-            sql.push(" AND p.chain_node_id = ").bind(id);
-        }
-        if let Some(id) = f.enterprise_id {
-            sql.push(" AND p.enterprise_id = ").bind(id);
-        }
-        if let Some(l) = f.leader.as_deref().filter(|s| !s.trim().is_empty()) {
-            sql.push(" AND p.leader = ").bind(l.trim());
-        }
-        if let Some(q) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
-            let pattern = format!("%{}%", q.trim().to_lowercase());
-            sql.push(" AND (LOWER(p.name) LIKE ")
-                .bind(pattern.clone())
-                .push(" OR LOWER(p.code) LIKE ")
-                .bind(pattern)
-                .push(")");
-        }
-        sql.push(match f.sort {
-            ProjectSort::Name => " ORDER BY p.name, p.id",
-            ProjectSort::Stage => " ORDER BY p.stage, p.name, p.id",
-            ProjectSort::InvestmentDesc => " ORDER BY COALESCE(p.total_investment_yuan, 0) DESC, p.id",
-            ProjectSort::Updated => " ORDER BY p.updated_at DESC, p.id",
-        });
+        push_filter(&mut sql, region_id, f);
+        push_order(&mut sql, f.sort);
         let rows = sql.query().fetch_all(&self.read).await?;
-        let mut projects: Vec<Project> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-        if f.sort == ProjectSort::Stage {
-            // Codes sort alphabetically in SQL; the road's order is the enum's.
-            projects.sort_by(|a, b| a.draft.stage.cmp(&b.draft.stage).then(a.draft.name.cmp(&b.draft.name)));
-        }
-        Ok(projects)
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One page of the projects the filter matches, in the same order as [`Store::projects`]:
+    /// `LIMIT`/`OFFSET` in SQL, with the count and the investment total of the whole filter from
+    /// one aggregate query. A page past the end holds no rows (and its total).
+    pub async fn projects_page(&self, region_id: i64, f: &ProjectFilter, page: PageRequest) -> Result<ProjectPage> {
+        let mut count = Sql::new(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(p.total_investment_yuan), 0) AS BIGINT) AS investment FROM projects p",
+        );
+        push_filter(&mut count, region_id, f);
+        let row = count.query().fetch_one(&self.read).await?;
+        let total = u64::try_from(row.i64("n")?).unwrap_or(0);
+        let total_investment = Amount::from_raw(row.i64("investment")?);
+        let rows = if u64::try_from(page.offset()).unwrap_or(u64::MAX) >= total {
+            Vec::new()
+        } else {
+            let mut sql = Sql::new(SELECT);
+            push_filter(&mut sql, region_id, f);
+            push_order(&mut sql, f.sort);
+            sql.push(" LIMIT ")
+                .bind(page.limit())
+                .push(" OFFSET ")
+                .bind(page.offset());
+            let rows = sql.query().fetch_all(&self.read).await?;
+            rows.iter().map(from_row).collect::<Result<_, _>>()?
+        };
+        Ok(ProjectPage {
+            projects: Paged { rows, page, total },
+            total_investment,
+        })
     }
 
     pub async fn project(&self, id: i64) -> Result<Project> {
@@ -435,4 +488,23 @@ impl WriteTx {
 /// Sums of investment, for dashboards.
 pub fn total_investment<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Amount {
     projects.into_iter().filter_map(|p| p.draft.total_investment).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::STAGE_ORDER;
+    use chainforce_domain::project::Stage;
+
+    /// The SQL order of the stages is the road's.
+    #[test]
+    fn stage_order_follows_the_road() {
+        for (i, s) in Stage::ALL.iter().enumerate() {
+            assert!(
+                STAGE_ORDER.contains(&format!("WHEN '{}' THEN {i} ", s.code())),
+                "{} is not at {i}",
+                s.code()
+            );
+        }
+        assert_eq!(STAGE_ORDER.matches("WHEN").count(), Stage::ALL.len());
+    }
 }

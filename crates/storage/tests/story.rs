@@ -3,6 +3,7 @@
 
 use chainforce_domain::enterprise::EnterpriseForm;
 use chainforce_domain::org::{RegionLevel, UnitForm, UserForm};
+use chainforce_domain::paging::PageRequest;
 use chainforce_domain::pipeline::StageChangeForm;
 use chainforce_domain::problem::ProblemForm;
 use chainforce_domain::project::{ProjectForm, Stage};
@@ -10,7 +11,7 @@ use chainforce_domain::task::{ProgressForm, TaskForm, TaskProgress};
 use chainforce_domain::{Amount, Rule};
 use chainforce_storage::audit::ChainReport;
 use chainforce_storage::problems::{ProblemFilter, RaisedBy};
-use chainforce_storage::projects::ProjectFilter;
+use chainforce_storage::projects::{ProjectFilter, ProjectSort};
 use chainforce_storage::tasks::TaskFilter;
 use chainforce_storage::testing::TestDb;
 use chainforce_storage::{AuditActor, Store, StoreError};
@@ -549,6 +550,133 @@ async fn a_problem_goes_round_the_loop(store: &Store) {
     assert!(open.is_empty());
 }
 on_both_backends!(problem_loop, a_problem_goes_round_the_loop);
+
+/// A list read a page at a time: each page holds the next rows of the whole list in the same
+/// order, whatever the sort (names repeat, so only the id keeps pages from overlapping), the
+/// count and the investment are those of everything the filter matches, and a page past the end
+/// is empty with its total.
+async fn the_office_reads_long_lists_a_page_at_a_time(store: &Store) {
+    let c = county(store).await;
+    let stages = ["lead", "signed", "registered", "filed"];
+    let mut tx = store.begin(&office()).await.unwrap();
+    for i in 0..23 {
+        let form = ProjectForm {
+            name: format!("锂电项目{}", i % 7),
+            township_id: c.township.to_string(),
+            total_investment: if i % 5 == 4 {
+                String::new()
+            } else {
+                format!("{}", (i + 1) * 100)
+            },
+            stage: stages[i % stages.len()].into(),
+            ..Default::default()
+        };
+        tx.create_project(c.region, &form.validate().unwrap()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let ten = PageRequest::first(10);
+    for sort in [
+        ProjectSort::Name,
+        ProjectSort::Stage,
+        ProjectSort::InvestmentDesc,
+        ProjectSort::Updated,
+    ] {
+        let f = ProjectFilter {
+            sort,
+            ..Default::default()
+        };
+        let all = store.projects(c.region, &f).await.unwrap();
+        assert_eq!(all.len(), 23);
+        let mut paged = Vec::new();
+        for number in 1..=3 {
+            let page = store.projects_page(c.region, &f, ten.at(number)).await.unwrap();
+            assert_eq!((page.projects.total, page.projects.pages()), (23, 3));
+            assert_eq!(page.projects.rows.len(), if number < 3 { 10 } else { 3 });
+            paged.extend(page.projects.rows);
+        }
+        let ids = |v: &[chainforce_storage::projects::Project]| v.iter().map(|p| p.id).collect::<Vec<_>>();
+        assert_eq!(ids(&paged), ids(&all), "{sort:?}");
+        if sort == ProjectSort::Stage {
+            assert!(all.windows(2).all(|w| w[0].draft.stage <= w[1].draft.stage));
+        }
+    }
+    // The investment shown is the whole filter's, not the page's.
+    let everything: Amount = (0..23)
+        .filter(|i| i % 5 != 4)
+        .map(|i| Amount::from_int((i + 1) * 100))
+        .sum();
+    let first = store
+        .projects_page(c.region, &ProjectFilter::default(), ten)
+        .await
+        .unwrap();
+    assert_eq!(first.total_investment, everything);
+    let signed = ProjectFilter {
+        stage: Some(Stage::Signed),
+        ..Default::default()
+    };
+    let signed_page = store.projects_page(c.region, &signed, ten).await.unwrap();
+    let signed_all = store.projects(c.region, &signed).await.unwrap();
+    assert_eq!(signed_page.projects.total, signed_all.len() as u64);
+    assert_eq!(
+        signed_page.total_investment,
+        chainforce_storage::projects::total_investment(&signed_all)
+    );
+    // Past the end: no rows, the same totals.
+    let far = store
+        .projects_page(c.region, &ProjectFilter::default(), ten.at(9))
+        .await
+        .unwrap();
+    assert!(far.projects.rows.is_empty() && far.projects.is_past_end());
+    assert_eq!((far.projects.total, far.total_investment), (23, everything));
+    // Nothing matches: page 1 of 1, nothing to add up.
+    let none = ProjectFilter {
+        q: Some("没有这个项目".into()),
+        ..Default::default()
+    };
+    let empty = store.projects_page(c.region, &none, ten).await.unwrap();
+    assert_eq!((empty.projects.total, empty.projects.pages()), (0, 1));
+    assert_eq!(empty.total_investment, Amount::ZERO);
+
+    // Problems: newest first, page by page; the open ones counted apart from the solved.
+    let pid = store.projects(c.region, &ProjectFilter::default()).await.unwrap()[0].id;
+    let mut tx = store.begin(&c.enterprise_contact).await.unwrap();
+    for i in 0..12 {
+        let d = ProblemForm {
+            title: format!("问题{i}"),
+            description: String::new(),
+        }
+        .validate()
+        .unwrap();
+        tx.raise_problem(pid, &d, RaisedBy::default()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let all = store.problems(c.region, &ProblemFilter::default()).await.unwrap();
+    let five = PageRequest::first(5);
+    let mut paged = Vec::new();
+    for number in 1..=3 {
+        let page = store
+            .problems_page(c.region, &ProblemFilter::default(), five.at(number))
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.pages()), (12, 3));
+        paged.extend(page.rows.into_iter().map(|p| p.id));
+    }
+    assert_eq!(paged, all.iter().map(|p| p.id).collect::<Vec<_>>());
+    assert!(paged.windows(2).all(|w| w[0] > w[1]), "newest first");
+    let open = ProblemFilter {
+        open_only: true,
+        project_id: Some(pid),
+        ..Default::default()
+    };
+    assert_eq!(store.problems_page(c.region, &open, five).await.unwrap().total, 12);
+    let far = store
+        .problems_page(c.region, &ProblemFilter::default(), five.at(4))
+        .await
+        .unwrap();
+    assert!(far.rows.is_empty());
+    assert_eq!(far.total, 12);
+}
+on_both_backends!(paged_lists, the_office_reads_long_lists_a_page_at_a_time);
 
 async fn users_log_in_and_a_new_password_ends_their_sessions(store: &Store) {
     let c = county(store).await;

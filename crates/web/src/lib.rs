@@ -16,6 +16,7 @@ pub mod extract;
 pub mod i18n;
 pub mod ledger;
 pub mod pages;
+pub mod paging;
 pub mod reminders;
 mod rendered;
 pub mod routes;

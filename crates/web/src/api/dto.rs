@@ -210,9 +210,15 @@ pub struct ProjectQuery {
     pub q: Option<String>,
     /// name | stage | investment | updated
     pub sort: Option<String>,
+    /// Which page, from 1 (default 1). A page past the end is an empty array; `X-Total-Count`
+    /// and the `Link` header say how many there are and where the other pages are.
+    pub page: Option<String>,
+    /// Projects per page, 1–200 (default 50).
+    pub per_page: Option<String>,
 }
 
 impl ProjectQuery {
+    /// The list's filters (the page is read apart: [`crate::paging::page_of_api`]).
     pub fn into_list_query(self) -> ListQuery {
         ListQuery {
             stage: self.stage.unwrap_or_default(),
@@ -223,6 +229,7 @@ impl ProjectQuery {
             leader: self.leader.unwrap_or_default(),
             q: self.q.unwrap_or_default(),
             sort: self.sort.unwrap_or_default(),
+            page: String::new(),
         }
     }
 }
@@ -351,6 +358,18 @@ impl From<Enterprise> for EnterpriseOut {
             version: e.version,
         }
     }
+}
+
+/// Which page of a list (problems).
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Which page, from 1 (default 1). A page past the end is an empty array; `X-Total-Count`
+    /// and the `Link` header say how many there are and where the other pages are.
+    pub page: Option<String>,
+    /// Rows per page, 1–200 (default 50).
+    pub per_page: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]

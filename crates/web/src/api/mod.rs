@@ -15,7 +15,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::routes::{Access, RouteTable};
 use axum::Json;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Query, RawQuery, Request, State};
 use axum::response::{IntoResponse, Response};
 use chainforce_domain::permission::Action;
 use chainforce_domain::project::ProjectForm;
@@ -112,27 +112,39 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Ove
     Ok(Json(state.store().overview(ctx.region_id).await?.into()))
 }
 
-/// Projects, filtered like the list page.
-#[utoipa::path(get, path = "/api/v1/projects", params(ProjectQuery), responses((status = 200, body = Vec<ProjectOut>), (status = 401, body = ErrorOut)))]
+/// Projects, filtered like the list page, a page at a time (`page`, `per_page`; 50 by default,
+/// at most 200) in the list's order. The body is the page's array; `X-Total-Count` is how many
+/// projects match in all and `Link` points to the first, previous, next and last pages (with the
+/// same filters). A page past the end is an empty array.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects",
+    params(ProjectQuery),
+    responses(
+        (status = 200, body = Vec<ProjectOut>, headers(
+            ("X-Total-Count" = u64, description = "How many projects match the filters, on all pages"),
+            ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages: `</api/v1/projects?page=2&per_page=50>; rel=\"next\"`")
+        )),
+        (status = 400, description = "A bad `page` or `per_page`, named in `fields`", body = ErrorOut),
+        (status = 401, body = ErrorOut)
+    )
+)]
 async fn list_projects(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ProjectQuery>,
-) -> AppResult<Json<Vec<ProjectOut>>> {
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let user = ctx.user()?;
+    let page = crate::paging::page_of_api(q.page.as_deref(), q.per_page.as_deref())?;
     let mut f = q.into_list_query().filter();
     if !ctx.can(Action::ReadCounty) {
         f.enterprise_id = Some(user.enterprise_id.ok_or(AppError::Forbidden)?);
     }
-    Ok(Json(
-        state
-            .store()
-            .projects(ctx.region_id, &f)
-            .await?
-            .into_iter()
-            .map(ProjectOut::from)
-            .collect(),
-    ))
+    let list = state.store().projects_page(ctx.region_id, &f, page).await?.projects;
+    let headers = crate::paging::api_headers(&list, "/api/v1/projects", raw.as_deref());
+    let body: Vec<ProjectOut> = list.rows.into_iter().map(ProjectOut::from).collect();
+    Ok((headers, Json(body)).into_response())
 }
 
 async fn readable_project(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<chainforce_storage::projects::Project> {
@@ -280,23 +292,37 @@ async fn list_enterprises(State(state): State<AppState>, ctx: Ctx) -> AppResult<
     ))
 }
 
-/// Problems: the county's for county readers, an enterprise's own for enterprise users.
-#[utoipa::path(get, path = "/api/v1/problems", responses((status = 200, body = Vec<ProblemOut>), (status = 401, body = ErrorOut)))]
-async fn list_problems(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ProblemOut>>> {
+/// Problems, newest first: the county's for county readers, an enterprise's own for enterprise
+/// users; a page at a time like `/api/v1/projects` (`page`, `per_page`, `X-Total-Count`, `Link`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/problems",
+    params(PageParams),
+    responses(
+        (status = 200, body = Vec<ProblemOut>, headers(
+            ("X-Total-Count" = u64, description = "How many problems there are, on all pages"),
+            ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages")
+        )),
+        (status = 400, description = "A bad `page` or `per_page`, named in `fields`", body = ErrorOut),
+        (status = 401, body = ErrorOut)
+    )
+)]
+async fn list_problems(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PageParams>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let user = ctx.user()?;
+    let page = crate::paging::page_of_api(q.page.as_deref(), q.per_page.as_deref())?;
     let mut f = ProblemFilter::default();
     if !ctx.can(Action::ReadCounty) {
         f.enterprise_id = Some(user.enterprise_id.ok_or(AppError::Forbidden)?);
     }
-    Ok(Json(
-        state
-            .store()
-            .problems(ctx.region_id, &f)
-            .await?
-            .into_iter()
-            .map(ProblemOut::from)
-            .collect(),
-    ))
+    let list = state.store().problems_page(ctx.region_id, &f, page).await?;
+    let headers = crate::paging::api_headers(&list, "/api/v1/problems", raw.as_deref());
+    let body: Vec<ProblemOut> = list.rows.into_iter().map(ProblemOut::from).collect();
+    Ok((headers, Json(body)).into_response())
 }
 
 pub fn routes(t: RouteTable) -> RouteTable {

@@ -6,10 +6,11 @@ use crate::app::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::FormLater;
+use crate::paging::{Pager, page_of_list};
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::Response;
 use chainforce_domain::org::Role;
 use chainforce_domain::permission::Action;
@@ -33,15 +34,26 @@ struct ListPage {
     chrome: Chrome,
     rows: Vec<ProblemRow>,
     open_only: bool,
+    pager: Pager,
 }
 
 #[derive(Deserialize, Default)]
 struct ListQuery {
     #[serde(default)]
     all: String,
+    /// Which page of the list (from 1).
+    #[serde(default)]
+    page: String,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+/// 问题清单, newest first, a page at a time ([`chainforce_domain::paging::PER_PAGE`] problems); a
+/// page past the end shows the last page.
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let user = ctx.user()?;
     let mut f = ProblemFilter {
         open_only: q.all.is_empty(),
@@ -53,11 +65,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
             ctx.require(Action::ReadCounty)?;
         }
     }
+    let wanted = page_of_list(&q.page)?;
+    let mut list = state.store().problems_page(user.region_id, &f, wanted).await?;
+    if list.is_past_end() {
+        list = state.store().problems_page(user.region_id, &f, list.last()).await?;
+    }
     let today = chainforce_storage::clock::today();
-    let rows = state
-        .store()
-        .problems(user.region_id, &f)
-        .await?
+    let pager = Pager::problems(ctx.t(), &list, "/problems", raw.as_deref());
+    let rows = list
+        .rows
         .into_iter()
         .map(|p| ProblemRow {
             overdue: is_overdue(&p, today),
@@ -68,6 +84,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         chrome: Chrome::new(&ctx, "problems", ctx.t().s("nav.problems")),
         rows,
         open_only: f.open_only,
+        pager,
     })
 }
 

@@ -5,10 +5,11 @@ use super::{Chrome, FormErrors, or_conflict_page, render, render_invalid, see_ot
 use crate::app::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::paging::{Pager, page_of_list};
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::Response;
 use chainforce_domain::permission::Action;
 use chainforce_domain::project::{ConstructionNature, ProjectForm, ProjectState, Stage};
@@ -30,6 +31,8 @@ pub struct ListQuery {
     pub leader: String,
     pub q: String,
     pub sort: String,
+    /// Which page of the list (from 1); not a filter: the export takes every page.
+    pub page: String,
 }
 
 impl ListQuery {
@@ -66,12 +69,24 @@ struct ListPage {
     units: Vec<Opt>,
     nodes: Vec<Opt>,
     sorts: Vec<Opt>,
+    /// How many projects match the filters, on every page.
+    count: u64,
+    /// Their 总投资, on every page.
     total: String,
+    pager: Pager,
     can_edit: bool,
     export_query: String,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+/// The project list, a page at a time ([`chainforce_domain::paging::PER_PAGE`] projects): the
+/// count and the investment total are those of every project the filters match; a page past the
+/// end shows the last page.
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let user = ctx.user()?;
     let t = ctx.t();
     let mut filter = q.filter();
@@ -79,10 +94,18 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         // Enterprise users see their own enterprise's projects only.
         filter.enterprise_id = Some(user.enterprise_id.ok_or(AppError::Forbidden)?);
     }
-    let projects = state.store().projects(user.region_id, &filter).await?;
+    let wanted = page_of_list(&q.page)?;
+    let mut list = state.store().projects_page(user.region_id, &filter, wanted).await?;
+    if list.projects.is_past_end() {
+        list = state
+            .store()
+            .projects_page(user.region_id, &filter, list.projects.last())
+            .await?;
+    }
     let refs = References::load(&state, user.region_id, t).await?;
     let all = t.s("filter.all");
-    let total = wan(Some(chainforce_storage::projects::total_investment(&projects)));
+    let total = wan(Some(list.total_investment));
+    let pager = Pager::projects(t, &list.projects, "/projects", raw.as_deref());
     let page = ListPage {
         chrome: Chrome::new(&ctx, "projects", t.s("nav.projects")),
         stages: coded(Stage::ALL, Stage::code, |s| s.label(t.lang), &q.stage, Some(all)),
@@ -107,10 +130,12 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
             &q.sort,
             None,
         ),
+        count: list.projects.total,
         total,
+        pager,
         can_edit: ctx.can(Action::EditProject),
         export_query: ctx_query(&q),
-        projects,
+        projects: list.projects.rows,
         q,
     };
     render(&page)

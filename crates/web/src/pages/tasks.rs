@@ -407,21 +407,38 @@ struct DeskProblem {
 }
 
 struct DeskGroup {
+    /// `later` or `done` for the groups shown as a count until asked for; the anchor of the group.
+    key: &'static str,
     title: &'static str,
     class: &'static str,
+    /// How many tasks the group holds, whether its rows are shown or not.
+    count: usize,
+    /// The rows shown: all of them, or none for a group folded to its count.
     rows: Vec<TaskRow>,
+    /// For a folded group: the link that shows its rows.
+    show_link: Option<String>,
+    /// For an unfolded `later` or `done` group: the link back to the count.
+    hide_link: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 struct DeskQuery {
     #[serde(default)]
     unit_id: String,
+    /// `later` or `done`: the group to show in full besides overdue and due soon.
+    #[serde(default)]
+    show: String,
 }
 
 /// How far ahead "due soon" looks, in working days.
 const DUE_SOON_WORKING_DAYS: i64 = 7;
 
-/// A unit's tasks: overdue, due within 7 working days, later, done.
+/// The groups of the desk that show as a count and a link until asked for (`show=`): a unit with
+/// hundreds of tasks reads what needs acting on without the page carrying every finished one.
+const FOLDED_GROUPS: [&str; 2] = ["later", "done"];
+
+/// A unit's tasks: overdue and due within 7 working days in full; later and done as their count
+/// with a link that shows them (`show=later`, `show=done`).
 async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery>) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let t = ctx.t();
@@ -445,6 +462,17 @@ async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery
     if unit.region_id != user.region_id {
         return Err(AppError::NotFound);
     }
+    let shown = match q.show.trim() {
+        "" => None,
+        s => Some(FOLDED_GROUPS.into_iter().find(|g| *g == s).ok_or_else(|| {
+            AppError::BadQuery(chainforce_domain::ValidationErrors::single(
+                "show",
+                chainforce_domain::Rule::NotOneOf {
+                    allowed: FOLDED_GROUPS.map(String::from).to_vec(),
+                },
+            ))
+        })?),
+    };
     let tasks = state
         .store()
         .tasks(
@@ -486,34 +514,50 @@ async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery
             p,
         })
         .collect();
+    let show_unit_picker = user.role != Role::Unit;
+    // A unit's own desk needs no unit in its links; the office's names the unit it looks at.
+    // Either way the link lands on the group it came from.
+    let desk_link = |show: Option<&str>, group: &str| {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if show_unit_picker {
+            params.push(("unit_id", unit_id.to_string()));
+        }
+        if let Some(g) = show {
+            params.push(("show", g.to_string()));
+        }
+        let query = serde_urlencoded::to_string(&params).unwrap_or_default();
+        if query.is_empty() {
+            format!("/desk#desk-{group}")
+        } else {
+            format!("/desk?{query}#desk-{group}")
+        }
+    };
+    let group = |key: &'static str, title: &'static str, class: &'static str, rows: Vec<TaskRow>| {
+        let count = rows.len();
+        let foldable = FOLDED_GROUPS.contains(&key);
+        let folded = foldable && shown != Some(key) && count > 0;
+        DeskGroup {
+            key,
+            title,
+            class,
+            count,
+            rows: if folded { Vec::new() } else { rows },
+            show_link: folded.then(|| desk_link(Some(key), key)),
+            hide_link: (foldable && !folded && count > 0).then(|| desk_link(None, key)),
+        }
+    };
     let page = DeskPage {
         problems,
         chrome: Chrome::new(&ctx, "desk", t.s("nav.desk")),
         unit_name: unit.name,
         units: options(refs.units, &unit_id.to_string(), None),
         groups: vec![
-            DeskGroup {
-                title: t.s("desk.overdue"),
-                class: "red",
-                rows: overdue,
-            },
-            DeskGroup {
-                title: t.s("desk.due_soon"),
-                class: "yellow",
-                rows: due_soon,
-            },
-            DeskGroup {
-                title: t.s("desk.later"),
-                class: "green",
-                rows: later,
-            },
-            DeskGroup {
-                title: t.s("desk.done"),
-                class: "done",
-                rows: done,
-            },
+            group("overdue", t.s("desk.overdue"), "red", overdue),
+            group("due_soon", t.s("desk.due_soon"), "yellow", due_soon),
+            group("later", t.s("desk.later"), "green", later),
+            group("done", t.s("desk.done"), "done", done),
         ],
-        show_unit_picker: user.role != Role::Unit,
+        show_unit_picker,
     };
     render(&page)
 }
