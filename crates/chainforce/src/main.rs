@@ -43,6 +43,13 @@ enum Command {
     Calendar(commands::calendar::Args),
 }
 
+/// The server builds and drops multi-megabyte pages (the battle map is 8 MB) and hundreds of
+/// thousands of small strings per county-wide read. glibc's allocator returns each large block to
+/// the kernel and faults it in again on the next page; mimalloc keeps them, which measured about
+/// as much as the drawing itself (BENCHMARKS.md, battle map after a change).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome: anyhow::Result<ExitCode> = match cli.command {

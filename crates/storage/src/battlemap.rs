@@ -5,13 +5,13 @@
 //! held in memory.
 
 use crate::projects::{Project, StageDate};
-use crate::row::RowExt;
 use crate::sql::Sql;
 use crate::tasks::Task;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use chainforce_domain::battlemap::MapFilter;
 use chainforce_domain::problem::ProblemStatus;
 use chainforce_domain::project::Stage;
+use chrono::NaiveDate;
 
 /// Everything the battle map draws: active projects matching the filter, their tasks (only the
 /// filtered unit's when a unit is chosen) in project and sort order, and their stage dates.
@@ -22,6 +22,10 @@ pub struct MapData {
     /// (project id, stage date).
     pub stage_dates: Vec<(i64, StageDate)>,
 }
+
+/// A stage date as the map's JSON read carries it: project, stage code, planned, actual, by, at.
+#[derive(serde::Deserialize)]
+struct StageDateRow(i64, String, Option<NaiveDate>, Option<NaiveDate>, Option<i64>, String);
 
 /// The filter's conditions on `p` (the projects table), shared by the three queries.
 fn push_filter(sql: &mut Sql, region_id: i64, f: &MapFilter) {
@@ -66,27 +70,33 @@ impl Store {
             .map(|b| b.task.clone())
             .collect();
 
-        let mut sql = Sql::new(
-            "SELECT d.project_id, d.stage, d.planned_date, d.actual_date, d.recorded_by, d.recorded_at \
-             FROM project_stage_dates d JOIN projects p ON p.id = d.project_id",
+        // Eight stage dates a project: thousands of rows in a county, read as one JSON value.
+        let mut sql = Sql::select_json(
+            self,
+            "d.project_id, d.stage, d.planned_date, d.actual_date, d.recorded_by, d.recorded_at",
+            "FROM project_stage_dates d JOIN projects p ON p.id = d.project_id",
         );
         push_filter(&mut sql, region_id, f);
-        let rows = sql.query().fetch_all(&self.read).await?;
+        let rows: Vec<StageDateRow> = sql.json_rows(&self.read).await?;
         let stage_dates = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.i64("project_id")?,
-                    StageDate {
-                        stage: r.coded("stage", Stage::parse)?,
-                        planned: r.date("planned_date")?,
-                        actual: r.date("actual_date")?,
-                        recorded_by: r.opt_i64("recorded_by")?,
-                        recorded_at: r.text("recorded_at")?,
-                    },
-                ))
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+            .into_iter()
+            .map(
+                |StageDateRow(project_id, stage, planned, actual, recorded_by, recorded_at)| {
+                    let stage = Stage::parse(&stage)
+                        .ok_or_else(|| StoreError::Corrupt(format!("project {project_id}: unknown stage '{stage}'")))?;
+                    Ok((
+                        project_id,
+                        StageDate {
+                            stage,
+                            planned,
+                            actual,
+                            recorded_by,
+                            recorded_at,
+                        },
+                    ))
+                },
+            )
+            .collect::<Result<_>>()?;
         Ok(MapData {
             projects,
             tasks,

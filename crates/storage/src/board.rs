@@ -355,25 +355,23 @@ impl Store {
 
     /// The tasks of the region (or only of `projects`), grouped by project.
     async fn board_rows(&self, region_id: i64, projects: Option<&[i64]>) -> Result<BTreeMap<i64, Arc<[BoardTask]>>> {
-        let only = match projects {
-            // Project ids are numbers read from the database, so listing them inline is safe.
-            Some(ids) => format!(
-                " AND t.project_id IN ({})",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            ),
-            None => String::new(),
-        };
-        let sql = format!(
-            "SELECT {} FROM tasks t JOIN projects p ON p.id = t.project_id \
-             LEFT JOIN units u ON u.id = t.responsible_unit_id WHERE p.region_id = $1{only}",
-            self.json_rows(BoardRow::COLUMNS)
+        let mut sql = crate::sql::Sql::select_json(
+            self,
+            BoardRow::COLUMNS,
+            "FROM tasks t JOIN projects p ON p.id = t.project_id LEFT JOIN units u ON u.id = t.responsible_unit_id",
         );
-        let (json,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(region_id)
-            .fetch_one(&self.read)
-            .await?;
-        let rows: Vec<BoardRow> =
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("task board: {e}")))?;
+        sql.push(" WHERE p.region_id = ").bind(region_id);
+        if let Some(ids) = projects {
+            sql.push(" AND t.project_id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(*id);
+            }
+            sql.push(")");
+        }
+        let rows: Vec<BoardRow> = sql.json_rows(&self.read).await?;
         let mut by_project: BTreeMap<i64, Vec<BoardTask>> = BTreeMap::new();
         for row in rows {
             let task = row.into_task()?;

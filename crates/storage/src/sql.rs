@@ -48,6 +48,16 @@ impl Sql {
         }
     }
 
+    /// `SELECT` of `columns` as one JSON value (`Store::json_rows`, the backend's aggregate of
+    /// fixed SQL), then `from`: for reads of thousands of rows.
+    pub fn select_json(store: &crate::Store, columns: &'static str, from: &'static str) -> Sql {
+        Sql {
+            text: format!("SELECT {} {from}", store.json_rows(columns)),
+            args: AnyArguments::default(),
+            n: 0,
+        }
+    }
+
     /// Appends fixed SQL text (never user input).
     pub fn push(&mut self, text: &'static str) -> &mut Self {
         self.text.push_str(text);
@@ -70,5 +80,13 @@ impl Sql {
 
     pub fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
         sqlx::query_with(AssertSqlSafe(self.text), self.args)
+    }
+
+    /// Reads the one JSON value of a [`Sql::select_json`] query as rows of `T`.
+    pub async fn json_rows<T: serde::de::DeserializeOwned>(self, pool: &sqlx::AnyPool) -> crate::Result<Vec<T>> {
+        let (json,): (String,) = sqlx::query_as_with(AssertSqlSafe(self.text), self.args)
+            .fetch_one(pool)
+            .await?;
+        serde_json::from_str(&json).map_err(|e| crate::StoreError::Corrupt(format!("rows read as JSON: {e}")))
     }
 }

@@ -6,8 +6,34 @@
 //! depends on (county, language, day, filters); the page around it (navigation, the user's name,
 //! the form token) is rendered per request.
 
+use axum::body::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// Where a kept body goes in the page rendered around it (see [`around`]).
+pub(crate) const BODY_MARKER: &str = "\u{1}kept-body\u{1}";
+
+/// A kept body as the bytes of a response: shared with the cache, not copied.
+pub(crate) fn shared_bytes(body: &Arc<str>) -> Bytes {
+    struct Kept(Arc<str>);
+    impl AsRef<[u8]> for Kept {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    Bytes::from_owner(Kept(body.clone()))
+}
+
+/// A page rendered with [`BODY_MARKER`] where its body goes, with the kept `body` set there: the
+/// page is written once at its final size rather than the body passed through the template.
+pub(crate) fn around(page: &str, body: &str) -> Bytes {
+    let (head, tail) = page.split_once(BODY_MARKER).unwrap_or((page, ""));
+    let mut out = Vec::with_capacity(head.len() + body.len() + tail.len());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(body.as_bytes());
+    out.extend_from_slice(tail.as_bytes());
+    Bytes::from(out)
+}
 
 /// At most this many bytes of bodies are kept: a few full-county maps.
 const MAX_BYTES: usize = 64 << 20;
@@ -106,6 +132,14 @@ impl MapPieces {
 mod tests {
     use super::BoardRenders;
     use std::sync::Arc;
+
+    #[test]
+    fn a_kept_body_is_set_where_the_page_marks_it() {
+        let page = format!("<main>{}</main>", super::BODY_MARKER);
+        assert_eq!(&super::around(&page, "<svg/>")[..], b"<main><svg/></main>");
+        let kept: Arc<str> = Arc::from("{\"projects\":[]}");
+        assert_eq!(&super::shared_bytes(&kept)[..], kept.as_bytes());
+    }
 
     #[test]
     fn a_body_is_served_only_for_the_board_version_it_was_drawn_from() {

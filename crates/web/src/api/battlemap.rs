@@ -142,7 +142,11 @@ async fn map(State(state): State<AppState>, ctx: Ctx, Query(p): Query<MapParams>
             json
         }
     };
-    Ok(([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::rendered::shared_bytes(&json),
+    )
+        .into_response())
 }
 
 /// The map's JSON for a checked filter.

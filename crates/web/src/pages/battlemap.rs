@@ -12,7 +12,7 @@ use crate::rendered::MapPiece;
 use crate::routes::{Access, RouteTable};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
 use chainforce_domain::battlemap::{
     Geometry, KnownIds, Layout, MapFilter, MapGrouping, MapMilestone, MapProject, MapQuery, MapRows, MapTask, Row,
     WaitingOn, bar_dates, layout, waiting_on,
@@ -191,25 +191,14 @@ struct MapBody {
     rows_modes: Vec<Opt>,
     /// The chosen filters in words, for the printed sheet's heading.
     filter_words: String,
-    /// Each project's rows, drawn (see [`project_pieces`]).
-    pieces: HashMap<i64, Arc<MapPiece>>,
+    /// The SVG's rows and the phone list's entries, set together from the pieces (see
+    /// [`map_rows`]).
+    svg_rows: String,
+    list_rows: String,
 }
 
-impl MapBody {
-    fn group_label(&self, g: &Option<String>) -> String {
-        g.clone().unwrap_or_else(|| self.chrome.t.s("map.no_group").to_string())
-    }
-
-    fn svg_piece(&self, project_id: &i64) -> &str {
-        self.pieces.get(project_id).map_or("", |p| p.svg.as_str())
-    }
-
-    fn list_piece(&self, project_id: &i64) -> &str {
-        self.pieces.get(project_id).map_or("", |p| p.list.as_str())
-    }
-}
-
-/// One project's rows of the map: its header row and, in task rows, its tasks.
+/// One project's rows of the map (its header row and, in task rows, its tasks), or a group's
+/// heading.
 #[derive(Template)]
 #[template(path = "battlemap_project.html")]
 struct ProjectRows<'a> {
@@ -223,18 +212,31 @@ struct ProjectRows<'a> {
     list: bool,
 }
 
-/// Each project's rows of `l`, drawn — or taken as drawn before, when nothing they are drawn from
-/// has changed: after one task is reported, one project is drawn and the rest are copied.
-fn project_pieces(
+/// The map's rows — the SVG's and the phone list's — with each project's taken as drawn before
+/// when nothing it is drawn from has changed: after one task is reported, one project is drawn
+/// and the other 299 are copied. Group headings are drawn each time (a handful).
+fn map_rows(
     state: &AppState,
     t: Tr,
     projects: &[MapProject],
     l: &Layout,
     mode: MapRows,
     g: &Geometry,
-) -> AppResult<HashMap<i64, Arc<MapPiece>>> {
+) -> AppResult<(String, String)> {
     let by_id: HashMap<i64, &MapProject> = projects.iter().map(|p| (p.id, p)).collect();
-    let mut pieces = HashMap::with_capacity(projects.len());
+    let draw = |rows: &[Row], base: i64, list: bool| {
+        ProjectRows {
+            t,
+            width: l.width,
+            chart_x: l.chart_x,
+            base,
+            rows,
+            list,
+        }
+        .render()
+    };
+    let mut pieces = Vec::with_capacity(projects.len());
+    let (mut svg_len, mut list_len) = (0, 0);
     let mut i = 0;
     while i < l.rows.len() {
         let Row::Project { y, id, .. } = &l.rows[i] else {
@@ -253,29 +255,44 @@ fn project_pieces(
         let piece = match state.map_pieces().get(key) {
             Some(piece) => piece,
             None => {
-                let draw = |list| {
-                    ProjectRows {
-                        t,
-                        width: l.width,
-                        chart_x: l.chart_x,
-                        base: *y,
-                        rows: &l.rows[i..end],
-                        list,
-                    }
-                    .render()
-                };
+                let rows = &l.rows[i..end];
                 let piece = Arc::new(MapPiece {
-                    svg: draw(false)?,
-                    list: draw(true)?,
+                    svg: draw(rows, *y, false)?,
+                    list: draw(rows, *y, true)?,
                 });
                 state.map_pieces().put(key, piece.clone());
                 piece
             }
         };
-        pieces.insert(*id, piece);
+        svg_len += piece.svg.len();
+        list_len += piece.list.len();
+        pieces.push(piece);
         i = end;
     }
-    Ok(pieces)
+    // The whole is written once into strings of its final size: an 8 MB map grown by doubling
+    // costs more than drawing the project that changed.
+    let mut svg = String::with_capacity(svg_len + 64 * (pieces.len() + 1) + 4096);
+    let mut list = String::with_capacity(list_len + 4096);
+    let mut pieces = pieces.into_iter();
+    for (i, row) in l.rows.iter().enumerate() {
+        match row {
+            Row::Group { .. } => {
+                let group = &l.rows[i..i + 1];
+                svg.push_str(&draw(group, 0, false)?);
+                list.push_str(&draw(group, 0, true)?);
+            }
+            Row::Project { y, .. } => {
+                let Some(piece) = pieces.next() else { break };
+                use std::fmt::Write;
+                let _ = write!(svg, "<g transform=\"translate(0 {y})\">");
+                svg.push_str(&piece.svg);
+                svg.push_str("</g>\n");
+                list.push_str(&piece.list);
+            }
+            Row::Task { .. } => {}
+        }
+    }
+    Ok((svg, list))
 }
 
 fn chosen(opts: &[Opt]) -> Option<String> {
@@ -288,7 +305,8 @@ fn chosen(opts: &[Opt]) -> Option<String> {
 #[template(path = "battlemap.html")]
 struct MapPage {
     chrome: Chrome,
-    body: std::sync::Arc<str>,
+    /// [`crate::rendered::BODY_MARKER`]: the kept body is set there after rendering.
+    body: &'static str,
 }
 
 async fn map_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MapQuery>) -> AppResult<Response> {
@@ -309,15 +327,20 @@ async fn map_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MapQu
     let body = match state.renders().get(version, &key) {
         Some(body) => body,
         None => {
-            let body: std::sync::Arc<str> = map_body(&state, &ctx, &refs, &f).await?.render()?.into();
+            let b = map_body(&state, &ctx, &refs, &f).await?;
+            let mut out = String::with_capacity(b.svg_rows.len() + b.list_rows.len() + (64 << 10));
+            b.render_into(&mut out)?;
+            let body: std::sync::Arc<str> = out.into();
             state.renders().put(version, key, body.clone());
             body
         }
     };
-    render(&MapPage {
+    let page = MapPage {
         chrome: Chrome::new(&ctx, "map", t.s("nav.map")),
-        body,
-    })
+        body: crate::rendered::BODY_MARKER,
+    }
+    .render()?;
+    Ok(Html(crate::rendered::around(&page, &body)).into_response())
 }
 
 /// Draws the map for a checked filter (the options show the filter's values, so that every query
@@ -328,7 +351,7 @@ async fn map_body(state: &AppState, ctx: &Ctx, refs: &MapRefs, f: &MapFilter) ->
     let projects: Vec<MapProject> = entries.into_iter().map(|e| e.map).collect();
     let geometry = Geometry::default();
     let l = layout(&projects, today, f.rows, &geometry);
-    let pieces = project_pieces(state, t, &projects, &l, f.rows, &geometry)?;
+    let (svg_rows, list_rows) = map_rows(state, t, &projects, &l, f.rows, &geometry)?;
     let all = t.s("filter.all");
     let pairs = |v: &[(i64, String)]| v.iter().map(|(id, n)| (id.to_string(), n.clone())).collect::<Vec<_>>();
     let id = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
@@ -365,7 +388,8 @@ async fn map_body(state: &AppState, ctx: &Ctx, refs: &MapRefs, f: &MapFilter) ->
         stages,
         leaders,
         filter_words,
-        pieces,
+        svg_rows,
+        list_rows,
     })
 }
 
