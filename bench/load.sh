@@ -58,6 +58,20 @@ LUA
 
 echo "== chainforce (serve --demo --scale 300), 64 connections, ${SECONDS_TO_RUN}s"
 wrk -t2 -c64 -d"${SECONDS_TO_RUN}s" --latency -s "$WORK/mix.lua" "$BASE"
+echo "server time per route during the run (from /metrics: requests, mean ms, share of all server time):"
+curl -s "$BASE/metrics" | python3 -c '
+import re, sys
+sums, counts = {}, {}
+for line in sys.stdin:
+    m = re.match(r"chainforce_http_request_seconds_(sum|count)\{(.*)\} (\S+)", line)
+    if not m: continue
+    key = re.search(r"method=\"([^\"]*)\"", m.group(2)).group(1) + " " + re.search(r"route=\"([^\"]*)\"", m.group(2)).group(1)
+    d = sums if m.group(1) == "sum" else counts
+    d[key] = d.get(key, 0) + float(m.group(3))
+total = sum(sums.values()) or 1
+for k in sorted(sums, key=lambda k: -sums[k]):
+    print(f"  {k:<40} {counts[k]:>7.0f}  {sums[k] / counts[k] * 1000:7.2f} ms  {sums[k] / total * 100:5.1f}%")
+'
 
 # The reference: nginx serving a static page the size of the dashboard.
 mkdir -p "$WORK/www"

@@ -1,6 +1,7 @@
 //! Login sessions. The browser holds a random token; the database holds only its SHA-256, so a
 //! leaked backup does not let anyone sign in.
 
+use crate::row::RowExt;
 use crate::users::User;
 use crate::{Result, Store};
 
@@ -40,18 +41,20 @@ impl Store {
     /// The live session for a token hash, with its active user.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
         let now = crate::tx::now_rfc3339();
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT s.user_id, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+        // One query with the user: every request of a signed-in user asks this first.
+        let row = sqlx::query(
+            "SELECT u.*, s.csrf_token AS session_csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
         )
         .bind(token_hash)
         .bind(&now)
         .fetch_optional(&self.read)
         .await?;
-        let Some((user_id, csrf_token)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        let user = self.user(user_id).await?;
+        let user = crate::users::from_row(&row)?;
+        let csrf_token = row.text("session_csrf_token")?;
         Ok(Some(Session { user, csrf_token }))
     }
 

@@ -44,7 +44,7 @@ struct UserSnapshot<'a> {
     active: bool,
 }
 
-fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
         id: r.i64("id")?,
         username: r.text("username")?,
