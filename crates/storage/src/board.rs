@@ -251,6 +251,11 @@ impl Board {
     pub fn tasks(&self) -> impl Iterator<Item = &BoardTask> {
         self.projects.values().flat_map(|tasks| tasks.iter())
     }
+
+    /// One project's tasks in sort-order and id order (none for a project of another region).
+    pub fn project_tasks(&self, project_id: i64) -> &[BoardTask] {
+        self.projects.get(&project_id).map_or(&[], |tasks| tasks)
+    }
 }
 
 /// The boards of the regions this process has served.

@@ -107,8 +107,7 @@ pub struct TaskFilter {
 }
 
 impl TaskFilter {
-    /// The filter applied to a task on the board: the same conditions as the SQL of
-    /// [`Store::tasks`], dates compared as dates.
+    /// Whether a task on the board is in the list (dates compared as dates).
     fn selects(&self, b: &crate::board::BoardTask) -> bool {
         let t = &b.task;
         let due_by_ok = self.due_by.is_none_or(|d| {
@@ -125,39 +124,16 @@ impl TaskFilter {
 }
 
 impl Store {
-    /// The tasks of `region_id` that `f` selects, in project, sort-order and id order. One
-    /// project's tasks are read from the database; lists across projects come from the board
-    /// held in memory (see [`crate::board`]).
+    /// The tasks of `region_id` that `f` selects, in project, sort-order and id order, from the
+    /// board held in memory (see [`crate::board`]): a project's page and a county's lists alike
+    /// cost one look at the board's version while nothing changes.
     pub async fn tasks(&self, region_id: i64, f: &TaskFilter) -> Result<Vec<Task>> {
-        if f.project_id.is_none() {
-            let board = self.board(region_id).await?;
-            return Ok(board.tasks().filter(|b| f.selects(b)).map(|b| b.task.clone()).collect());
-        }
-        let mut sql = Sql::new(SELECT);
-        sql.push(" WHERE p.region_id = ").bind(region_id);
-        if let Some(id) = f.project_id {
-            sql.push(" AND t.project_id = ").bind(id);
-        }
-        if let Some(id) = f.unit_id {
-            sql.push(" AND t.responsible_unit_id = ").bind(id);
-        }
-        if f.open_only {
-            sql.push(" AND t.progress <> 'done'");
-        }
-        if f.active_projects_only {
-            sql.push(" AND p.state = 'active'");
-        }
-        if let Some(d) = f.due_by {
-            let d = d.to_string();
-            sql.push(" AND (COALESCE(t.late_start, t.late_finish, t.deadline) <= ")
-                .bind(d.clone())
-                .push(" OR COALESCE(t.late_finish, t.deadline) <= ")
-                .bind(d)
-                .push(")");
-        }
-        sql.push(" ORDER BY t.project_id, t.sort_order, t.id");
-        let rows = sql.query().fetch_all(&self.read).await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        let board = self.board(region_id).await?;
+        let select = |b: &crate::board::BoardTask| f.selects(b).then(|| b.task.clone());
+        Ok(match f.project_id {
+            Some(id) => board.project_tasks(id).iter().filter_map(select).collect(),
+            None => board.tasks().filter_map(select).collect(),
+        })
     }
 
     pub async fn task(&self, id: i64) -> Result<Task> {
