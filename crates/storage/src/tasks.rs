@@ -146,14 +146,17 @@ impl Store {
             .ok_or(StoreError::NotFound { entity: "task", id })
     }
 
+    /// A project's dependency edges, by task and predecessor. Read as one JSON value: a project
+    /// of the county template has about fifty, and its page is read often.
     pub async fn task_dependencies(&self, project_id: i64) -> Result<Vec<TaskDependency>> {
-        let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT d.task_id, d.predecessor_id, d.kind, d.lag_days FROM task_dependencies d JOIN tasks t ON t.id = d.task_id \
-             WHERE t.project_id = $1 ORDER BY d.task_id, d.predecessor_id",
-        )
-        .bind(project_id)
-        .fetch_all(&self.read)
-        .await?;
+        let mut sql = Sql::select_json(
+            self,
+            "d.task_id, d.predecessor_id, d.kind, d.lag_days",
+            "FROM task_dependencies d JOIN tasks t ON t.id = d.task_id",
+        );
+        sql.push(" WHERE t.project_id = ").bind(project_id);
+        let mut rows: Vec<(i64, i64, String, i64)> = sql.json_rows(&self.read).await?;
+        rows.sort();
         Ok(rows
             .into_iter()
             .map(|(task_id, predecessor_id, kind, lag_days)| TaskDependency {
