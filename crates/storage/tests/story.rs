@@ -7,7 +7,7 @@ use chainforce_domain::paging::PageRequest;
 use chainforce_domain::pipeline::StageChangeForm;
 use chainforce_domain::problem::ProblemForm;
 use chainforce_domain::project::{ProjectForm, Stage};
-use chainforce_domain::task::{ProgressForm, TaskForm, TaskProgress};
+use chainforce_domain::task::{ProgressForm, TaskDraft, TaskForm, TaskProgress};
 use chainforce_domain::{Amount, Rule};
 use chainforce_storage::audit::ChainReport;
 use chainforce_storage::problems::{ProblemFilter, RaisedBy};
@@ -109,6 +109,18 @@ async fn county(store: &Store) -> County {
         fgw_clerk: AuditActor::user(clerk, "fgw"),
         enterprise_contact: AuditActor::user(contact, "lithium"),
     }
+}
+
+/// A task of 发改委 as the office enters it.
+fn fgw_task(c: &County, name: &str, working_days: i64) -> TaskDraft {
+    TaskForm {
+        name: name.into(),
+        responsible_unit_id: c.fgw.to_string(),
+        duration_days: working_days.to_string(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
 }
 
 async fn project(store: &Store, c: &County, name: &str) -> i64 {
@@ -378,13 +390,7 @@ async fn many_clerks_updating_the_same_task_lose_no_update(store: &Store) {
     let c = county(store).await;
     let pid = project(store, &c, "隔膜项目").await;
     let mut tx = store.begin(&office()).await.unwrap();
-    let form = TaskForm {
-        name: "环评批复".into(),
-        responsible_unit_id: c.fgw.to_string(),
-        duration_days: "5".into(),
-        ..Default::default()
-    };
-    let tid = tx.create_task(pid, &form.validate().unwrap(), None).await.unwrap();
+    let tid = tx.create_task(pid, &fgw_task(&c, "环评批复", 5), None).await.unwrap();
     tx.commit().await.unwrap();
     let mut accepted = Vec::new();
     for round in 0..4 {
@@ -448,13 +454,7 @@ async fn a_unit_reports_progress_on_its_task(store: &Store) {
     let c = county(store).await;
     let pid = project(store, &c, "电解液项目").await;
     let mut tx = store.begin(&office()).await.unwrap();
-    let form = TaskForm {
-        name: "项目备案".into(),
-        responsible_unit_id: c.fgw.to_string(),
-        duration_days: "1".into(),
-        ..Default::default()
-    };
-    let tid = tx.create_task(pid, &form.validate().unwrap(), None).await.unwrap();
+    let tid = tx.create_task(pid, &fgw_task(&c, "项目备案", 1), None).await.unwrap();
     tx.commit().await.unwrap();
     let t = store.task(tid).await.unwrap();
     assert_eq!(t.responsible_unit_name.as_deref(), Some("发改委"));
@@ -791,16 +791,7 @@ on_both_backends!(
 async fn a_second_server_sees_every_change_to_the_task_lists(store: &Store) {
     let c = county(store).await;
     let pid = project(store, &c, "碳酸锂项目").await;
-    let task = |name: &str| {
-        TaskForm {
-            name: name.into(),
-            responsible_unit_id: c.fgw.to_string(),
-            duration_days: "2".into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap()
-    };
+    let task = |name: &str| fgw_task(&c, name, 2);
     let mut tx = store.begin(&office()).await.unwrap();
     let first = tx.create_task(pid, &task("环评批复"), None).await.unwrap();
     tx.commit().await.unwrap();
@@ -897,16 +888,7 @@ async fn a_board_kept_across_changes_is_the_board_read_afresh(store: &Store) {
     let c = county(store).await;
     let lithium = project(store, &c, "碳酸锂项目").await;
     let cathode = project(store, &c, "正极材料项目").await;
-    let task = |name: &str| {
-        TaskForm {
-            name: name.into(),
-            responsible_unit_id: c.fgw.to_string(),
-            duration_days: "3".into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap()
-    };
+    let task = |name: &str| fgw_task(&c, name, 3);
     let mut tx = store.begin(&office()).await.unwrap();
     let eia = tx.create_task(lithium, &task("环评批复"), None).await.unwrap();
     tx.create_task(lithium, &task("能评批复"), None).await.unwrap();
