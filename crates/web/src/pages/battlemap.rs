@@ -250,7 +250,7 @@ fn map_rows(
         // Everything the rows are drawn from: the project and its tasks as coloured, the axis,
         // the measures, the row mode and the language.
         let mut h = std::hash::DefaultHasher::new();
-        (by_id.get(id), l.from, l.to, mode, g, t.lang).hash(&mut h);
+        (id, by_id.get(id), l.from, l.to, mode, g, t.lang).hash(&mut h);
         let key = h.finish();
         let piece = match state.map_pieces().get(key) {
             Some(piece) => piece,
