@@ -21,6 +21,7 @@ use crate::{Result, Store, StoreError};
 use chainforce_domain::task::TaskProgress;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -118,15 +119,16 @@ impl BoardTouch {
     /// projects it touched, and now and then forgets changes too old to be asked for.
     pub async fn record(mut self, conn: &mut sqlx::AnyConnection, board_seq: i64) -> Result<()> {
         if !self.whole && !self.tasks.is_empty() {
-            let ids: Vec<String> = self.tasks.iter().map(i64::to_string).collect();
-            // Task ids are numbers from this process, so listing them inline is safe.
-            let sql = format!("SELECT id, project_id FROM tasks WHERE id IN ({})", ids.join(","));
-            let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+            let mut sql = crate::sql::Sql::new("SELECT project_id FROM tasks WHERE id IN (");
+            bind_list(&mut sql, &self.tasks);
+            let rows = sql.query().fetch_all(&mut *conn).await?;
             // A task deleted in this transaction no longer names its project.
             if rows.len() < self.tasks.len() {
                 self.whole = true;
             }
-            self.projects.extend(rows.into_iter().map(|(_, p)| p));
+            for row in &rows {
+                self.projects.insert(row.try_get::<i64, _>(0)?);
+            }
         }
         let projects: Vec<Option<i64>> = if self.whole || self.projects.len() > MAX_PROJECTS_PER_CHANGE {
             vec![None]
@@ -258,6 +260,17 @@ impl Board {
     }
 }
 
+/// Binds `ids` as the list of an `IN (` the query has opened, and closes it.
+fn bind_list<'a>(sql: &mut crate::sql::Sql, ids: impl IntoIterator<Item = &'a i64>) {
+    for (i, id) in ids.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(")");
+}
+
 /// The boards of the regions this process has served.
 #[derive(Default)]
 pub(crate) struct BoardCache {
@@ -368,13 +381,7 @@ impl Store {
         sql.push(" WHERE p.region_id = ").bind(region_id);
         if let Some(ids) = projects {
             sql.push(" AND t.project_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(*id);
-            }
-            sql.push(")");
+            bind_list(&mut sql, ids);
         }
         let rows: Vec<BoardRow> = sql.json_rows(&self.read).await?;
         let mut by_project: BTreeMap<i64, Vec<BoardTask>> = BTreeMap::new();
