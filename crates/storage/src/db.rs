@@ -91,7 +91,11 @@ impl Store {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url)?;
         let mut opts = AnyConnectOptions::from_str(&url)?;
-        opts = opts.disable_statement_logging();
+        // Every statement at debug level (`RUST_LOG=sqlx::query=debug` shows what a page asks
+        // the database); statements slower than a second as warnings, whatever the level.
+        opts = opts
+            .log_statements(log::LevelFilter::Debug)
+            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(1));
         let store = match backend {
             Backend::Sqlite => {
                 let read = sqlite_pool(4).connect_with(opts.clone()).await?;
@@ -226,6 +230,10 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
+        // A SQLite connection is a file handle in this process: it cannot go stale the way a
+        // network connection can, and the default ping before every acquire is one more round
+        // trip to the connection's worker thread for every query.
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers go on while one writer writes; NORMAL is durable across
