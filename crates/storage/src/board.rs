@@ -1,6 +1,7 @@
 //! The county's task board (任务总表) held in memory: every task of a region with its project's
-//! state, read from the database once per change of the board and shared by the pages that list
-//! many tasks — the battle map, the dashboard, a unit's desk, exports and digests.
+//! state, and the dependencies between each project's tasks, read from the database once per
+//! change of the board and shared by the pages that list many tasks — the battle map, the
+//! dashboard, a unit's desk, a project's page, exports and digests.
 //!
 //! Why: at county scale (300 projects, 15,000 tasks) reading the task rows through sqlx's `Any`
 //! driver takes hundreds of milliseconds, and these pages are read far more often than tasks
@@ -16,7 +17,7 @@
 //! whole board), so a board one report behind is brought up to date by reading that one
 //! project's fifty tasks, not the county's 15,000.
 
-use crate::tasks::{Task, TaskSchedule};
+use crate::tasks::{Task, TaskDependency, TaskSchedule};
 use crate::{Result, Store, StoreError};
 use chainforce_domain::task::TaskProgress;
 use chrono::NaiveDate;
@@ -25,32 +26,14 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-/// Audit entities whose changes cannot alter a task list or the battle map: the task rows, their
-/// project (name, state, stage, chain node, leader), the responsible unit's name, the chain's
-/// node names or the schedule. Anything not named here — including an
-/// entity added later — advances the board, so a forgotten entry costs a re-read, never a stale
-/// page.
-const OFF_BOARD: &[&str] = &[
-    "allocation_round",
-    "attachment",
-    "commitment",
-    "deposit",
-    "enterprise",
-    "enterprise_violation",
-    "enterprise_year",
-    "evaluation",
-    "investment_target",
-    "meeting",
-    "method",
-    "monthly_report",
-    "outbox",
-    "plan_review",
-    "problem",
-    "robot",
-    "round_application",
-    "share_target",
-    "user",
-];
+/// Audit entities whose changes cannot alter a task list or the battle map: the day-to-day
+/// records ([`crate::reference::RECORDS`]) and enterprises, which no task row names. Anything
+/// else — the task rows, their project (name, state, stage, chain node, leader), the responsible
+/// unit's name, the chain's node names, the schedule, an entity added later — advances the
+/// board, so a forgotten entry costs a re-read, never a stale page.
+fn off_board(entity: &str) -> bool {
+    crate::reference::RECORDS.contains(&entity) || entity == "enterprise"
+}
 
 /// How far one audited change reaches on the board.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,7 +51,7 @@ pub(crate) enum Reach {
 /// Where an audit entry of `entity` (numbered `id`) reaches on the board.
 pub(crate) fn reach(entity: &str, id: Option<i64>) -> Reach {
     match (entity, id) {
-        _ if OFF_BOARD.contains(&entity) => Reach::Off,
+        _ if off_board(entity) => Reach::Off,
         ("project", Some(id)) => Reach::Project(id),
         ("task", Some(id)) => Reach::Task(id),
         _ => Reach::Whole,
@@ -245,18 +228,32 @@ impl BoardRow {
 #[derive(Debug)]
 pub(crate) struct Board {
     seq: i64,
-    projects: BTreeMap<i64, Arc<[BoardTask]>>,
+    projects: BTreeMap<i64, Arc<ProjectPlan>>,
+}
+
+/// One project's part of the board: its tasks and the dependencies between them.
+#[derive(Debug, Default)]
+pub(crate) struct ProjectPlan {
+    /// In sort-order and id order.
+    tasks: Vec<BoardTask>,
+    /// By task and predecessor.
+    dependencies: Vec<TaskDependency>,
 }
 
 impl Board {
     /// Every task, in project, sort-order and id order.
     pub fn tasks(&self) -> impl Iterator<Item = &BoardTask> {
-        self.projects.values().flat_map(|tasks| tasks.iter())
+        self.projects.values().flat_map(|plan| plan.tasks.iter())
     }
 
     /// One project's tasks in sort-order and id order (none for a project of another region).
     pub fn project_tasks(&self, project_id: i64) -> &[BoardTask] {
-        self.projects.get(&project_id).map_or(&[], |tasks| tasks)
+        self.projects.get(&project_id).map_or(&[], |plan| &plan.tasks)
+    }
+
+    /// The dependencies between one project's tasks, by task and predecessor.
+    pub fn project_dependencies(&self, project_id: i64) -> &[TaskDependency] {
+        self.projects.get(&project_id).map_or(&[], |plan| &plan.dependencies)
     }
 }
 
@@ -316,7 +313,7 @@ impl Store {
 
     /// The current board of `region_id`, read from the database only as far as it changed since.
     pub(crate) async fn board(&self, region_id: i64) -> Result<Arc<Board>> {
-        let seq = self.board_version().await?;
+        let seq = self.versions().await?.board;
         if let Some(b) = self.boards.current(region_id, seq) {
             return Ok(b);
         }
@@ -345,7 +342,7 @@ impl Store {
 
     /// `old` with the projects changed since it re-read, or `None` when the changes reach the
     /// whole board (or too many projects to be worth it).
-    async fn refreshed(&self, region_id: i64, old: &Board) -> Result<Option<BTreeMap<i64, Arc<[BoardTask]>>>> {
+    async fn refreshed(&self, region_id: i64, old: &Board) -> Result<Option<BTreeMap<i64, Arc<ProjectPlan>>>> {
         let changed: Vec<(Option<i64>,)> =
             sqlx::query_as("SELECT DISTINCT project_id FROM board_changes WHERE board_seq > $1")
                 .bind(old.seq)
@@ -371,8 +368,9 @@ impl Store {
         Ok(Some(projects))
     }
 
-    /// The tasks of the region (or only of `projects`), grouped by project.
-    async fn board_rows(&self, region_id: i64, projects: Option<&[i64]>) -> Result<BTreeMap<i64, Arc<[BoardTask]>>> {
+    /// The tasks of the region (or only of `projects`) and their dependencies, grouped by
+    /// project.
+    async fn board_rows(&self, region_id: i64, projects: Option<&[i64]>) -> Result<BTreeMap<i64, Arc<ProjectPlan>>> {
         let mut sql = crate::sql::Sql::select_json(
             self,
             BoardRow::COLUMNS,
@@ -384,16 +382,41 @@ impl Store {
             bind_list(&mut sql, ids);
         }
         let rows: Vec<BoardRow> = sql.json_rows(&self.read).await?;
-        let mut by_project: BTreeMap<i64, Vec<BoardTask>> = BTreeMap::new();
+        let mut sql = crate::sql::Sql::select_json(
+            self,
+            "t.project_id, d.task_id, d.predecessor_id, d.kind, d.lag_days",
+            "FROM task_dependencies d JOIN tasks t ON t.id = d.task_id JOIN projects p ON p.id = t.project_id",
+        );
+        sql.push(" WHERE p.region_id = ").bind(region_id);
+        if let Some(ids) = projects {
+            sql.push(" AND t.project_id IN (");
+            bind_list(&mut sql, ids);
+        }
+        let edges: Vec<(i64, i64, i64, String, i64)> = sql.json_rows(&self.read).await?;
+        let mut by_project: BTreeMap<i64, ProjectPlan> = BTreeMap::new();
         for row in rows {
             let task = row.into_task()?;
-            by_project.entry(task.task.project_id).or_default().push(task);
+            by_project.entry(task.task.project_id).or_default().tasks.push(task);
+        }
+        for (project_id, task_id, predecessor_id, kind, lag_days) in edges {
+            by_project
+                .entry(project_id)
+                .or_default()
+                .dependencies
+                .push(TaskDependency {
+                    task_id,
+                    predecessor_id,
+                    kind,
+                    lag_days,
+                });
         }
         Ok(by_project
             .into_iter()
-            .map(|(id, mut tasks)| {
-                tasks.sort_by_key(|b| (b.task.sort_order, b.task.id));
-                (id, Arc::from(tasks))
+            .map(|(id, mut plan)| {
+                plan.tasks.sort_by_key(|b| (b.task.sort_order, b.task.id));
+                plan.dependencies
+                    .sort_by_key(|d| (d.task_id, d.predecessor_id, d.kind.clone(), d.lag_days));
+                (id, Arc::new(plan))
             })
             .collect())
     }

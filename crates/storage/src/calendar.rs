@@ -1,7 +1,7 @@
 //! The working-day calendar of a region: the built-in notices, the notices an administrator has
-//! added since (a new year, a correction) and the region's own days. Built once and cached; the
-//! cache is keyed by a fingerprint of the calendar tables, so a notice added by another process
-//! (the CLI) is picked up on the next request.
+//! added since (a new year, a correction) and the region's own days. Built once and kept with the
+//! reference data ([`crate::reference`]): a notice added by another process (the CLI) moves its
+//! version and is picked up on the next request.
 
 use crate::row::RowExt;
 use crate::{Result, Store, StoreError, WriteTx};
@@ -9,12 +9,7 @@ use chainforce_domain::calendar::{Calendar, CalendarBuilder, HolidayNotice, Regi
 use chainforce_domain::validation::Rule;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-/// Calendars by region, each with the fingerprint it was built from.
-#[derive(Default)]
-pub(crate) struct CalendarCache(Mutex<HashMap<i64, (String, Arc<Calendar>)>>);
+use std::sync::Arc;
 
 /// A notice an administrator added.
 #[derive(Debug, Clone, Serialize)]
@@ -35,32 +30,13 @@ pub struct RegionDay {
 }
 
 impl Store {
-    async fn calendar_fingerprint(&self, region_id: i64) -> Result<String> {
-        let (n, max, r, rmax): (i64, Option<i64>, i64, Option<i64>) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM calendar_notices WHERE region_id IS NULL OR region_id = $1), \
-                    (SELECT MAX(id) FROM calendar_notices WHERE region_id IS NULL OR region_id = $1), \
-                    (SELECT COUNT(*) FROM calendar_region_days WHERE region_id = $1), \
-                    (SELECT MAX(id) FROM calendar_region_days WHERE region_id = $1)",
-        )
-        .bind(region_id)
-        .fetch_one(&self.read)
-        .await?;
-        Ok(format!("{n}/{max:?}/{r}/{rmax:?}"))
-    }
-
     /// The calendar of `region_id`.
     pub async fn calendar(&self, region_id: i64) -> Result<Arc<Calendar>> {
-        let fp = self.calendar_fingerprint(region_id).await?;
-        if let Some((f, cal)) = self
-            .calendars
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&region_id)
-            && *f == fp
-        {
-            return Ok(cal.clone());
-        }
+        self.kept(&self.references.calendars, region_id, || self.read_calendar(region_id))
+            .await
+    }
+
+    async fn read_calendar(&self, region_id: i64) -> Result<Calendar> {
         let notices: Vec<(String,)> = sqlx::query_as(
             "SELECT notice_json FROM calendar_notices WHERE region_id IS NULL OR region_id = $1 ORDER BY id",
         )
@@ -78,18 +54,10 @@ impl Store {
             extra_days_off: days.iter().filter(|d| d.is_off_day).map(|d| d.day).collect(),
             extra_working_days: days.iter().filter(|d| !d.is_off_day).map(|d| d.day).collect(),
         };
-        let cal = Arc::new(
-            builder
-                .region(&overrides)
-                .build()
-                .map_err(|e| StoreError::Corrupt(format!("calendar: {e}")))?,
-        );
-        self.calendars
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(region_id, (fp, cal.clone()));
-        Ok(cal)
+        builder
+            .region(&overrides)
+            .build()
+            .map_err(|e| StoreError::Corrupt(format!("calendar: {e}")))
     }
 
     pub async fn calendar_notices(&self) -> Result<Vec<StoredNotice>> {

@@ -47,7 +47,16 @@ pub struct NewNode {
 }
 
 impl Store {
+    /// The nodes of every chain of `region_id`, chain by chain in their order (kept with the
+    /// reference data).
     pub async fn chain_nodes(&self, region_id: i64) -> Result<Vec<ChainNode>> {
+        let kept = self.kept(&self.references.chain_nodes, region_id, || {
+            self.read_chain_nodes(region_id)
+        });
+        Ok(kept.await?.as_ref().clone())
+    }
+
+    async fn read_chain_nodes(&self, region_id: i64) -> Result<Vec<ChainNode>> {
         let rows = sqlx::query(
             "SELECT n.*, c.name AS chain_name FROM chain_nodes n JOIN chains c ON c.id = n.chain_id WHERE c.region_id = $1 \
              ORDER BY c.id, n.sort_order, n.id",

@@ -2,7 +2,7 @@
 
 use crate::{Result, Store};
 use chainforce_domain::Amount;
-use chainforce_domain::project::Stage;
+use chainforce_domain::project::{ProjectState, Stage};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -27,19 +27,23 @@ pub struct Overview {
 
 impl Store {
     pub async fn overview(&self, region_id: i64) -> Result<Overview> {
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT stage, COUNT(*), CAST(COALESCE(SUM(total_investment_yuan), 0) AS BIGINT) FROM projects \
-             WHERE region_id = $1 AND state = 'active' GROUP BY stage",
+        // One query for every figure: the page is the county's front door. Problems belong to
+        // projects, so a region without project rows has no open problem either.
+        let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT stage, state, COUNT(*), CAST(COALESCE(SUM(total_investment_yuan), 0) AS BIGINT), \
+             (SELECT COUNT(*) FROM problems pr JOIN projects p ON p.id = pr.project_id WHERE p.region_id = $1 AND pr.status <> 'solved') \
+             FROM projects WHERE region_id = $1 GROUP BY stage, state",
         )
         .bind(region_id)
         .fetch_all(&self.read)
         .await?;
+        let active = |state: &str| state == ProjectState::Active.code();
         let mut o = Overview::default();
         for stage in Stage::ALL {
             let (n, sum) = rows
                 .iter()
-                .find(|(code, _, _)| code == stage.code())
-                .map(|(_, n, s)| (*n, Amount::from_raw(*s)))
+                .find(|(code, state, ..)| code == stage.code() && active(state))
+                .map(|(_, _, n, s, _)| (*n, Amount::from_raw(*s)))
                 .unwrap_or((0, Amount::ZERO));
             o.per_stage.push(StageCount {
                 stage: Some(*stage),
@@ -57,19 +61,8 @@ impl Store {
                 o.started_investment = o.started_investment.saturating_add(sum);
             }
         }
-        let (inactive,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM projects WHERE region_id = $1 AND state <> 'active'")
-                .bind(region_id)
-                .fetch_one(&self.read)
-                .await?;
-        o.paused_or_terminated = inactive;
-        let (open,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM problems pr JOIN projects p ON p.id = pr.project_id WHERE p.region_id = $1 AND pr.status <> 'solved'",
-        )
-        .bind(region_id)
-        .fetch_one(&self.read)
-        .await?;
-        o.open_problems = open;
+        o.paused_or_terminated = rows.iter().filter(|(_, state, ..)| !active(state)).map(|r| r.2).sum();
+        o.open_problems = rows.first().map(|r| r.4).unwrap_or(0);
         Ok(o)
     }
 }

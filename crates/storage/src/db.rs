@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "board_changes",
         include_str!("../migrations/0010_board_changes.sql"),
     ),
+    (
+        11,
+        "reference_version",
+        include_str!("../migrations/0011_reference_version.sql"),
+    ),
 ];
 
 /// A handle on the database; cheap to clone.
@@ -45,7 +50,7 @@ pub struct Store {
     pub(crate) write: AnyPool,
     backend: Backend,
     url: String,
-    pub(crate) calendars: std::sync::Arc<crate::calendar::CalendarCache>,
+    pub(crate) references: std::sync::Arc<crate::reference::ReferenceCache>,
     pub(crate) boards: std::sync::Arc<crate::board::BoardCache>,
 }
 
@@ -105,7 +110,7 @@ impl Store {
                     write,
                     backend,
                     url,
-                    calendars: Default::default(),
+                    references: Default::default(),
                     boards: Default::default(),
                 }
             }
@@ -120,7 +125,7 @@ impl Store {
                     write: pool,
                     backend,
                     url,
-                    calendars: Default::default(),
+                    references: Default::default(),
                     boards: Default::default(),
                 }
             }

@@ -57,7 +57,15 @@ fn from_row(r: &AnyRow) -> Result<Enterprise, sqlx::Error> {
 }
 
 impl Store {
+    /// The enterprises of `region_id`, by name (kept with the reference data).
     pub async fn enterprises(&self, region_id: i64) -> Result<Vec<Enterprise>> {
+        let kept = self.kept(&self.references.enterprises, region_id, || {
+            self.read_enterprises(region_id)
+        });
+        Ok(kept.await?.as_ref().clone())
+    }
+
+    async fn read_enterprises(&self, region_id: i64) -> Result<Vec<Enterprise>> {
         let rows = sqlx::query("SELECT * FROM enterprises WHERE region_id = $1 ORDER BY name")
             .bind(region_id)
             .fetch_all(&self.read)

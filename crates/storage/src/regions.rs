@@ -37,7 +37,13 @@ impl Store {
         Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
     }
 
+    /// The region `id` (kept with the reference data).
     pub async fn region(&self, id: i64) -> Result<Region> {
+        let kept = self.kept(&self.references.regions, id, || self.read_region(id));
+        Ok(kept.await?.as_ref().clone())
+    }
+
+    async fn read_region(&self, id: i64) -> Result<Region> {
         let row = sqlx::query("SELECT * FROM regions WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.read)

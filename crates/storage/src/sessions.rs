@@ -41,10 +41,12 @@ impl Store {
     /// The live session for a token hash, with its active user.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
         let now = crate::tx::now_rfc3339();
-        // One query with the user: every request of a signed-in user asks this first.
+        // One query with the user: every request of a signed-in user asks this first. It brings
+        // the versions of the kept data along for the rest of the request (see `request`).
         let row = sqlx::query(
-            "SELECT u.*, s.csrf_token AS session_csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+            "SELECT u.*, s.csrf_token AS session_csrf_token, h.board_seq AS seen_board_seq, \
+             h.reference_seq AS seen_reference_seq FROM sessions s JOIN users u ON u.id = s.user_id \
+             JOIN audit_head h ON h.id = 1 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
         )
         .bind(token_hash)
         .bind(&now)
@@ -55,6 +57,10 @@ impl Store {
         };
         let user = crate::users::from_row(&row)?;
         let csrf_token = row.text("session_csrf_token")?;
+        crate::request::saw(crate::request::Versions {
+            board: row.i64("seen_board_seq")?,
+            reference: row.i64("seen_reference_seq")?,
+        });
         Ok(Some(Session { user, csrf_token }))
     }
 

@@ -128,11 +128,23 @@ impl Store {
     /// board held in memory (see [`crate::board`]): a project's page and a county's lists alike
     /// cost one look at the board's version while nothing changes.
     pub async fn tasks(&self, region_id: i64, f: &TaskFilter) -> Result<Vec<Task>> {
+        self.with_tasks(region_id, f, |tasks| tasks.cloned().collect()).await
+    }
+
+    /// What `read` makes of the tasks `f` selects, in the order of [`Store::tasks`], lent from
+    /// the board: for a page that keeps a few of thousands (the dashboard's first thirty overdue)
+    /// without copying the rest.
+    pub async fn with_tasks<R>(
+        &self,
+        region_id: i64,
+        f: &TaskFilter,
+        read: impl FnOnce(&mut dyn Iterator<Item = &Task>) -> R,
+    ) -> Result<R> {
         let board = self.board(region_id).await?;
-        let select = |b: &crate::board::BoardTask| f.selects(b).then(|| b.task.clone());
+        let selected = |b: &&crate::board::BoardTask| f.selects(b);
         Ok(match f.project_id {
-            Some(id) => board.project_tasks(id).iter().filter_map(select).collect(),
-            None => board.tasks().filter_map(select).collect(),
+            Some(id) => read(&mut board.project_tasks(id).iter().filter(selected).map(|b| &b.task)),
+            None => read(&mut board.tasks().filter(selected).map(|b| &b.task)),
         })
     }
 
@@ -146,26 +158,10 @@ impl Store {
             .ok_or(StoreError::NotFound { entity: "task", id })
     }
 
-    /// A project's dependency edges, by task and predecessor. Read as one JSON value: a project
-    /// of the county template has about fifty, and its page is read often.
-    pub async fn task_dependencies(&self, project_id: i64) -> Result<Vec<TaskDependency>> {
-        let mut sql = Sql::select_json(
-            self,
-            "d.task_id, d.predecessor_id, d.kind, d.lag_days",
-            "FROM task_dependencies d JOIN tasks t ON t.id = d.task_id",
-        );
-        sql.push(" WHERE t.project_id = ").bind(project_id);
-        let mut rows: Vec<(i64, i64, String, i64)> = sql.json_rows(&self.read).await?;
-        rows.sort();
-        Ok(rows
-            .into_iter()
-            .map(|(task_id, predecessor_id, kind, lag_days)| TaskDependency {
-                task_id,
-                predecessor_id,
-                kind,
-                lag_days,
-            })
-            .collect())
+    /// A project's dependency edges, by task and predecessor, from the board (see
+    /// [`crate::board`]); none for a project not of `region_id`.
+    pub async fn task_dependencies(&self, region_id: i64, project_id: i64) -> Result<Vec<TaskDependency>> {
+        Ok(self.board(region_id).await?.project_dependencies(project_id).to_vec())
     }
 
     /// The progress notes of a task, oldest first: (when, who, progress, note).

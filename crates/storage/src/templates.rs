@@ -84,7 +84,13 @@ fn invalid_template(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl Store {
+    /// The schedule templates, by name (kept with the reference data).
     pub async fn templates(&self) -> Result<Vec<StoredTemplate>> {
+        let kept = self.kept(&self.references.templates, 0, || self.read_templates());
+        Ok(kept.await?.as_ref().clone())
+    }
+
+    async fn read_templates(&self) -> Result<Vec<StoredTemplate>> {
         let rows = sqlx::query("SELECT * FROM schedule_templates ORDER BY name")
             .fetch_all(&self.read)
             .await?;

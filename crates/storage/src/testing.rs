@@ -111,8 +111,11 @@ impl Store {
             .execute(&self.write)
             .await?
             .rows_affected();
-        // The change bypassed the audit, so the board's version did not move.
+        // The change bypassed the audit, so neither the board's nor the reference data's version
+        // moved.
         self.boards.clear();
+        self.references.clear();
+        crate::request::forget();
         Ok(n)
     }
 }

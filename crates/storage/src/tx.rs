@@ -148,13 +148,19 @@ impl WriteTx {
             touch.add(crate::board::reach(p.entity, p.entity_id));
         }
         let board = touch.moves();
+        // So does the reference data's when it audits a change to it (see `reference`).
+        let references = self
+            .pending
+            .iter()
+            .any(|p| crate::reference::moves_references(p.entity));
         if !self.pending.is_empty() {
             let (mut seq, mut prev, board_seq): (i64, String, i64) = sqlx::query_as(
-                "UPDATE audit_head SET seq = seq + $1, board_seq = board_seq + $2 WHERE id = 1 \
-                 RETURNING seq - $1, hash, board_seq",
+                "UPDATE audit_head SET seq = seq + $1, board_seq = board_seq + $2, reference_seq = reference_seq + $3 \
+                 WHERE id = 1 RETURNING seq - $1, hash, board_seq",
             )
             .bind(self.pending.len() as i64)
             .bind(i64::from(board))
+            .bind(i64::from(references))
             .fetch_one(&mut *self.tx)
             .await?;
             for p in std::mem::take(&mut self.pending) {
@@ -207,6 +213,8 @@ impl WriteTx {
             touch.record(&mut self.tx, board_seq).await?;
         }
         self.tx.commit().await?;
+        // The request's later reads must see this change.
+        crate::request::forget();
         Ok(())
     }
 }

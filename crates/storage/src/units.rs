@@ -45,7 +45,13 @@ fn from_row(r: &AnyRow) -> Result<Unit, sqlx::Error> {
 }
 
 impl Store {
+    /// The units of `region_id`, by kind and name (kept with the reference data).
     pub async fn units(&self, region_id: i64) -> Result<Vec<Unit>> {
+        let kept = self.kept(&self.references.units, region_id, || self.read_units(region_id));
+        Ok(kept.await?.as_ref().clone())
+    }
+
+    async fn read_units(&self, region_id: i64) -> Result<Vec<Unit>> {
         let rows = sqlx::query("SELECT * FROM units WHERE region_id = $1 ORDER BY kind, name")
             .bind(region_id)
             .fetch_all(&self.read)

@@ -774,7 +774,7 @@ async fn a_project_is_scheduled_backward_from_its_target_and_a_cycle_is_refused(
     }
     assert!(
         store
-            .task_dependencies(pid)
+            .task_dependencies(c.region, pid)
             .await
             .unwrap()
             .iter()
@@ -881,6 +881,21 @@ on_both_backends!(
     a_second_server_sees_every_change_to_the_task_lists
 );
 
+/// The office gives 发改委 its full name.
+async fn rename_fgw(store: &Store, c: &County, name: &str) {
+    let unit = store.unit(c.fgw).await.unwrap();
+    let renamed = UnitForm {
+        name: name.into(),
+        kind: "department".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.update_unit(c.fgw, unit.version, &renamed).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// A server that keeps the board brings it up to date by re-reading only what a change touched.
 /// Whatever the change — one task reported, a project renamed, a task deleted, a unit renamed —
 /// its next list is the list a server starting afresh reads whole.
@@ -950,17 +965,7 @@ async fn a_board_kept_across_changes_is_the_board_read_afresh(store: &Store) {
     assert_eq!(same_as_afresh("a deletion").await.len(), 2);
 
     // A unit renamed reaches every project's tasks.
-    let unit = store.unit(c.fgw).await.unwrap();
-    let renamed = UnitForm {
-        name: "发展和改革委员会".into(),
-        kind: "department".into(),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
-    let mut tx = store.begin(&office()).await.unwrap();
-    tx.update_unit(c.fgw, unit.version, &renamed).await.unwrap();
-    tx.commit().await.unwrap();
+    rename_fgw(store, &c, "发展和改革委员会").await;
     let seen = same_as_afresh("a unit renamed").await;
     assert!(
         seen.iter()
@@ -978,4 +983,102 @@ async fn a_board_kept_across_changes_is_the_board_read_afresh(store: &Store) {
 on_both_backends!(
     kept_board_matches_afresh,
     a_board_kept_across_changes_is_the_board_read_afresh
+);
+
+/// What a server keeps of the reference data — the region's settings, its calendar, units,
+/// enterprises and templates — is what a server starting afresh reads, after every kind of
+/// change another server makes to it; and the day-to-day work (a problem raised) leaves its
+/// version where it was, so the lists are not read again for it.
+async fn reference_data_kept_across_changes_is_read_afresh(store: &Store) {
+    let c = county(store).await;
+    let kept = Store::open(store.url()).await.unwrap();
+    let same_as_afresh = |when: &'static str| {
+        let kept = kept.clone();
+        let url = store.url().to_string();
+        let region = c.region;
+        async move {
+            let afresh = Store::open(&url).await.unwrap();
+            let lists = |s: Store| async move {
+                format!(
+                    "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+                    s.region(region).await.unwrap(),
+                    s.units(region).await.unwrap(),
+                    s.enterprises(region).await.unwrap(),
+                    s.chain_nodes(region).await.unwrap(),
+                    s.templates().await.unwrap(),
+                    s.calendar(region).await.unwrap().is_working_day(day("2026-12-05")),
+                )
+            };
+            let seen = lists(kept).await;
+            assert_eq!(seen, lists(afresh.clone()).await, "after {when}");
+            afresh.close().await;
+            seen
+        }
+    };
+    let before = same_as_afresh("nothing").await;
+
+    // A problem raised is day-to-day work: the version stays, the lists are the same.
+    let version = kept.reference_version().await.unwrap();
+    let pid = project(store, &c, "碳酸锂项目").await;
+    let problem = ProblemForm {
+        title: "用地指标".into(),
+        description: String::new(),
+    }
+    .validate()
+    .unwrap();
+    let mut tx = store.begin(&c.enterprise_contact).await.unwrap();
+    tx.raise_problem(pid, &problem, RaisedBy::default()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        kept.reference_version().await.unwrap(),
+        version,
+        "a problem moved the version"
+    );
+    assert_eq!(same_as_afresh("a problem raised").await, before);
+
+    // The office renames a unit: the kept units carry the new name.
+    rename_fgw(store, &c, "发展和改革委员会").await;
+    assert!(same_as_afresh("a unit renamed").await.contains("发展和改革委员会"));
+
+    // A new enterprise appears in the kept list.
+    let ent = EnterpriseForm {
+        name: "新能源材料有限公司".into(),
+        ..Default::default()
+    };
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.create_enterprise(c.region, &ent.validate().unwrap()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        same_as_afresh("an enterprise added")
+            .await
+            .contains("新能源材料有限公司")
+    );
+
+    // The yellow threshold changes.
+    let region = store.region(c.region).await.unwrap();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.set_yellow_threshold(c.region, region.version, region.yellow_float_days + 2)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    same_as_afresh("the yellow threshold changed").await;
+    assert_eq!(
+        kept.region(c.region).await.unwrap().yellow_float_days,
+        region.yellow_float_days + 2
+    );
+
+    // The county makes Saturday 5 December a working day: the kept calendar knows.
+    assert!(!kept.calendar(c.region).await.unwrap().is_working_day(day("2026-12-05")));
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.set_region_day(c.region, day("2026-12-05"), false, "县里补班")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    same_as_afresh("a region day set").await;
+    assert!(kept.calendar(c.region).await.unwrap().is_working_day(day("2026-12-05")));
+    kept.close().await;
+}
+on_both_backends!(
+    kept_reference_data_matches_afresh,
+    reference_data_kept_across_changes_is_read_afresh
 );

@@ -92,6 +92,11 @@ fn language(headers: &axum::http::HeaderMap) -> Lang {
 /// Establishes language and session, and refuses state-changing requests without a valid CSRF
 /// token. Runs before every handler.
 pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // One request: the versions of the data kept in memory are read once, with the session.
+    chainforce_storage::request::scope(resolve_in_request(state, req, next)).await
+}
+
+async fn resolve_in_request(state: AppState, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let lang = language(&parts.headers);
     let path = parts.uri.path().to_string();

@@ -10,6 +10,7 @@ use chainforce_domain::chain::Quantity;
 use chainforce_domain::{Amount, chain::Unit};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A granted application's commitment and how it stands.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -49,12 +50,13 @@ impl Store {
         .bind(region_id)
         .fetch_all(&self.read)
         .await?;
+        let mut actuals = self.actuals(region_id).await?;
         let mut out = Vec::new();
         for r in &rows {
             let application_id = r.i64("application_id")?;
             let commitment: Commitment =
                 decode("commitment of application", application_id, &r.text("commitment_json")?)?;
-            let (actuals, reports) = self.actuals(application_id).await?;
+            let (actuals, reports) = actuals.remove(&application_id).unwrap_or_default();
             let capacity_unit = r.text("capacity_unit")?;
             let unit = match r.text("quota_unit")?.as_str() {
                 "t_ore_per_year" => Unit::TonnesOrePerYear,
@@ -89,21 +91,29 @@ impl Store {
             .collect())
     }
 
-    /// The newest reported value of each figure, and how many reports there were.
-    async fn actuals(&self, application_id: i64) -> Result<(Actuals, i64)> {
-        let rows = sqlx::query("SELECT * FROM commitment_progress WHERE application_id = $1 ORDER BY created_at, id")
-            .bind(application_id)
-            .fetch_all(&self.read)
-            .await?;
-        let mut a = Actuals::default();
+    /// For each granted application of the region's published rounds, the newest reported value
+    /// of each figure and how many reports there were: one query for the dashboard's alerts, not
+    /// one per application.
+    async fn actuals(&self, region_id: i64) -> Result<HashMap<i64, (Actuals, i64)>> {
+        let rows = sqlx::query(
+            "SELECT cp.* FROM commitment_progress cp JOIN round_decisions d ON d.application_id = cp.application_id \
+             JOIN allocation_rounds r ON r.id = d.round_id \
+             WHERE r.region_id = $1 AND r.state = 'published' AND d.granted_raw > 0 ORDER BY cp.created_at, cp.id",
+        )
+        .bind(region_id)
+        .fetch_all(&self.read)
+        .await?;
+        let mut by_application: HashMap<i64, (Actuals, i64)> = HashMap::new();
         for r in &rows {
+            let (a, reports) = by_application.entry(r.i64("application_id")?).or_default();
             a.investment_to_date_wan = Amount::from_raw(r.i64("investment_to_date_raw")?);
             a.started_on = r.date("started_on")?.or(a.started_on);
             a.production_on = r.date("production_on")?.or(a.production_on);
             a.capacity_reached = r.amount("capacity_reached_raw")?.or(a.capacity_reached);
             a.local_processing_pct = r.amount("local_processing_raw")?.or(a.local_processing_pct);
+            *reports += 1;
         }
-        Ok((a, rows.len() as i64))
+        Ok(by_application)
     }
 }
 

@@ -223,7 +223,7 @@ async fn project_tasks(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
             },
         )
         .await?;
-    let deps = state.store().task_dependencies(id).await?;
+    let deps = state.store().task_dependencies(ctx.region_id, id).await?;
     let rows = crate::pages::projects::task_rows(&state, &ctx, tasks, &deps).await?;
     Ok(Json(rows.into_iter().map(TaskOut::from).collect()))
 }
@@ -232,7 +232,7 @@ async fn project_tasks(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
 async fn get_task(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<TaskOut>> {
     let task = state.store().task(id).await?;
     let p = readable_project(&state, &ctx, task.project_id).await?;
-    let deps = state.store().task_dependencies(p.id).await?;
+    let deps = state.store().task_dependencies(p.region_id, p.id).await?;
     let mut rows = crate::pages::projects::task_rows(&state, &ctx, vec![task], &deps).await?;
     rows.pop().map(|r| Json(TaskOut::from(r))).ok_or(AppError::NotFound)
 }

@@ -91,39 +91,36 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Dash
         .collect();
     let today = clock::today();
     let week_end = clock::end_of_week(today);
-    let open = state
-        .store()
-        .tasks(
-            user.region_id,
-            &TaskFilter {
-                open_only: true,
-                active_projects_only: true,
-                due_by: Some(week_end),
-                ..Default::default()
-            },
-        )
-        .await?;
     let region = state.store().region(user.region_id).await?;
     let cal = state.store().calendar(user.region_id).await?;
-    let (mut overdue, rest): (Vec<Task>, Vec<Task>) = open
-        .into_iter()
-        .partition(|t| t.status(today, region.yellow_float_days, &cal).status == Status::Red);
-    overdue.sort_by_key(|t| t.schedule.late_finish.or(t.deadline));
-    let mut due_this_week: Vec<Task> = rest
-        .into_iter()
-        .filter(|t| {
-            t.schedule
-                .late_finish
-                .or(t.deadline)
-                .is_some_and(|d| d >= today && d <= week_end)
+    let rows = if q.all == "1" { usize::MAX } else { DASHBOARD_ROWS };
+    let due = TaskFilter {
+        open_only: true,
+        active_projects_only: true,
+        due_by: Some(week_end),
+        ..Default::default()
+    };
+    // Sorted and cut from the board's tasks where they lie; only the rows shown are copied.
+    let (overdue, overdue_total, due_this_week, due_total) = state
+        .store()
+        .with_tasks(user.region_id, &due, |tasks| {
+            let key = |t: &Task| t.schedule.late_finish.or(t.deadline);
+            let (mut overdue, mut due_this_week) = (Vec::new(), Vec::new());
+            for t in tasks {
+                if t.status(today, region.yellow_float_days, &cal).status == Status::Red {
+                    overdue.push(t);
+                } else if key(t).is_some_and(|d| d >= today && d <= week_end) {
+                    due_this_week.push(t);
+                }
+            }
+            let (overdue_total, due_total) = (overdue.len(), due_this_week.len());
+            let first = |mut list: Vec<&Task>| -> Vec<Task> {
+                list.sort_by_key(|t| key(t));
+                list.into_iter().take(rows).cloned().collect()
+            };
+            (first(overdue), overdue_total, first(due_this_week), due_total)
         })
-        .collect();
-    due_this_week.sort_by_key(|t| t.schedule.late_finish.or(t.deadline));
-    let (overdue_total, due_total) = (overdue.len(), due_this_week.len());
-    if q.all != "1" {
-        overdue.truncate(DASHBOARD_ROWS);
-        due_this_week.truncate(DASHBOARD_ROWS);
-    }
+        .await?;
     let resource_alerts = if ctx.can(Action::ReadResources) {
         state.store().commitment_alerts(user.region_id, today).await?.len()
     } else {

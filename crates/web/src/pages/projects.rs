@@ -257,7 +257,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
             },
         )
         .await?;
-    let deps = store.task_dependencies(id).await?;
+    let deps = store.task_dependencies(p.region_id, id).await?;
     let warning = tasks.iter().find_map(|t| t.schedule.warning.clone());
     let rows = task_rows(&state, &ctx, tasks, &deps).await?;
     let problems = store

@@ -148,7 +148,7 @@ async fn create(
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (task, p) = readable_task(&state, &ctx, id).await?;
     ctx.require(Action::EditProject)?;
-    let deps = state.store().task_dependencies(p.id).await?;
+    let deps = state.store().task_dependencies(p.region_id, p.id).await?;
     let f = TaskForm {
         name: task.name.clone(),
         responsible_unit_id: task.responsible_unit_id.map(|u| u.to_string()).unwrap_or_default(),
@@ -244,7 +244,7 @@ async fn task_page(
     errors: FormErrors,
 ) -> AppResult<TaskPage> {
     let (task, project) = readable_task(state, ctx, id).await?;
-    let deps = state.store().task_dependencies(project.id).await?;
+    let deps = state.store().task_dependencies(project.region_id, project.id).await?;
     let updates = state.store().task_updates(id).await?;
     let attachments = state.store().task_attachments(id).await?;
     let can_download = ctx.can(Action::ReadAttachment {
