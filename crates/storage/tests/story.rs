@@ -1082,3 +1082,17 @@ on_both_backends!(
     kept_reference_data_matches_afresh,
     reference_data_kept_across_changes_is_read_afresh
 );
+
+/// Within one request the versions are read once; a change the request itself commits is seen by
+/// its own later reads (a form that saves and then shows the list again).
+async fn a_request_sees_its_own_change(store: &Store) {
+    let c = county(store).await;
+    chainforce_storage::request::scope(async {
+        assert!(store.units(c.region).await.unwrap().iter().any(|u| u.name == "发改委"));
+        rename_fgw(store, &c, "发展和改革委员会").await;
+        let units = store.units(c.region).await.unwrap();
+        assert!(units.iter().any(|u| u.name == "发展和改革委员会"), "{units:?}");
+    })
+    .await;
+}
+on_both_backends!(request_sees_own_change, a_request_sees_its_own_change);
