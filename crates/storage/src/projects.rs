@@ -197,13 +197,19 @@ impl Store {
         let rows = if u64::try_from(page.offset()).unwrap_or(u64::MAX) >= total {
             Vec::new()
         } else {
+            // The page's ids are chosen on the projects table alone, then only those fifty rows
+            // are joined to their names: sorting every joined row of the county to keep fifty
+            // was a quarter of the list's time.
             let mut sql = Sql::new(SELECT);
+            sql.push(" WHERE p.id IN (SELECT p.id FROM projects p");
             push_filter(&mut sql, region_id, f);
             push_order(&mut sql, f.sort);
             sql.push(" LIMIT ")
                 .bind(page.limit())
                 .push(" OFFSET ")
-                .bind(page.offset());
+                .bind(page.offset())
+                .push(")");
+            push_order(&mut sql, f.sort);
             let rows = sql.query().fetch_all(&self.read).await?;
             rows.iter().map(from_row).collect::<Result<_, _>>()?
         };
