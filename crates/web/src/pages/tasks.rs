@@ -433,6 +433,9 @@ struct DeskQuery {
 /// How far ahead "due soon" looks, in working days.
 const DUE_SOON_WORKING_DAYS: i64 = 7;
 
+/// The desk's groups, in the page's order.
+const DESK_GROUPS: [&str; 4] = ["overdue", "due_soon", "later", "done"];
+
 /// The groups of the desk that show as a count and a link until asked for (`show=`): a unit with
 /// hundreds of tasks reads what needs acting on without the page carrying every finished one.
 const FOLDED_GROUPS: [&str; 2] = ["later", "done"];
@@ -473,30 +476,43 @@ async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery
             ))
         })?),
     };
-    let tasks = state
-        .store()
-        .tasks(
-            user.region_id,
-            &TaskFilter {
-                unit_id: Some(unit_id),
-                active_projects_only: true,
-                ..Default::default()
-            },
-        )
-        .await?;
+    let region = state.store().region(user.region_id).await?;
     let cal = state.store().calendar(user.region_id).await?;
     let today = chainforce_storage::clock::today();
     let soon = cal.add_working_days(today, DUE_SOON_WORKING_DAYS);
-    let rows = task_rows(&state, &ctx, tasks, &[]).await?;
-    let (mut overdue, mut due_soon, mut later, mut done) = (vec![], vec![], vec![], vec![]);
-    for r in rows {
-        let due = r.task.schedule.late_finish.or(r.task.deadline);
-        match r.status {
-            Status::Done => done.push(r),
-            Status::Red => overdue.push(r),
-            _ if due.is_some_and(|d| d <= soon) => due_soon.push(r),
-            _ => later.push(r),
-        }
+    // The group of each task (in DESK_GROUPS' order), by the status its row will show.
+    let group_of = |t: &Task| match t.status(today, region.yellow_float_days, &cal).status {
+        Status::Red => 0,
+        Status::Done => 3,
+        _ if t.schedule.late_finish.or(t.deadline).is_some_and(|d| d <= soon) => 1,
+        _ => 2,
+    };
+    let folded = |key: &str| FOLDED_GROUPS.contains(&key) && shown != Some(key);
+    let mine = TaskFilter {
+        unit_id: Some(unit_id),
+        active_projects_only: true,
+        ..Default::default()
+    };
+    // Counted where they lie on the board: only the tasks of the groups shown are copied (the
+    // first unit of the county has hundreds, most of them later or done).
+    let (counts, picked) = state
+        .store()
+        .with_tasks(user.region_id, &mine, |tasks| {
+            let mut counts = [0usize; 4];
+            let mut picked: [Vec<Task>; 4] = Default::default();
+            for t in tasks {
+                let g = group_of(t);
+                counts[g] += 1;
+                if !folded(DESK_GROUPS[g]) {
+                    picked[g].push(t.clone());
+                }
+            }
+            (counts, picked)
+        })
+        .await?;
+    let mut rows = Vec::with_capacity(4);
+    for tasks in picked {
+        rows.push(task_rows(&state, &ctx, tasks, &[]).await?);
     }
     let refs = References::load(&state, user.region_id, t).await?;
     let assigned = chainforce_storage::problems::ProblemFilter {
@@ -532,10 +548,12 @@ async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery
             format!("/desk?{query}#desk-{group}")
         }
     };
-    let group = |key: &'static str, title: &'static str, class: &'static str, rows: Vec<TaskRow>| {
-        let count = rows.len();
+    let mut group = |g: usize, title: &'static str, class: &'static str| {
+        let key = DESK_GROUPS[g];
+        let count = counts[g];
+        let rows = std::mem::take(&mut rows[g]);
         let foldable = FOLDED_GROUPS.contains(&key);
-        let folded = foldable && shown != Some(key) && count > 0;
+        let folded = folded(key) && count > 0;
         DeskGroup {
             key,
             title,
@@ -552,10 +570,10 @@ async fn desk(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DeskQuery
         unit_name: unit.name,
         units: options(refs.units, &unit_id.to_string(), None),
         groups: vec![
-            group("overdue", t.s("desk.overdue"), "red", overdue),
-            group("due_soon", t.s("desk.due_soon"), "yellow", due_soon),
-            group("later", t.s("desk.later"), "green", later),
-            group("done", t.s("desk.done"), "done", done),
+            group(0, t.s("desk.overdue"), "red"),
+            group(1, t.s("desk.due_soon"), "yellow"),
+            group(2, t.s("desk.later"), "green"),
+            group(3, t.s("desk.done"), "done"),
         ],
         show_unit_picker,
     };
