@@ -1096,3 +1096,35 @@ async fn a_request_sees_its_own_change(store: &Store) {
     .await;
 }
 on_both_backends!(request_sees_own_change, a_request_sees_its_own_change);
+
+/// The dashboard's figures: a paused project counts apart from the active ones and out of their
+/// investment; an open problem counts until solved.
+async fn the_overview_counts_paused_projects_and_open_problems(store: &Store) {
+    let c = county(store).await;
+    project(store, &c, "碳酸锂项目").await;
+    let paused = project(store, &c, "正极材料项目").await;
+    let p = store.project(paused).await.unwrap();
+    let mut tx = store.begin(&office()).await.unwrap();
+    tx.set_project_state(
+        paused,
+        p.version,
+        chainforce_domain::project::ProjectState::Paused,
+        Some("资金未到位"),
+    )
+    .await
+    .unwrap();
+    let problem = ProblemForm {
+        title: "用地指标".into(),
+        description: String::new(),
+    }
+    .validate()
+    .unwrap();
+    tx.raise_problem(paused, &problem, RaisedBy::default()).await.unwrap();
+    tx.commit().await.unwrap();
+    let o = store.overview(c.region).await.unwrap();
+    assert_eq!(o.active_projects, 1);
+    assert_eq!(o.paused_or_terminated, 1);
+    assert_eq!(o.signed_investment, Amount::from_int(15000));
+    assert_eq!(o.open_problems, 1);
+}
+on_both_backends!(overview_counts, the_overview_counts_paused_projects_and_open_problems);
