@@ -110,7 +110,7 @@ async fn the_office_reads_the_project_list_a_page_at_a_time_with_the_countys_tot
     let app = TestApp::spawn().await;
     a_county_of_120_projects(&app).await;
     let office = app.login("office").await;
-    let everything: Value = office.get("/api/v1/projects?per_page=200").await.json().await.unwrap();
+    let everything = office.get_json("/api/v1/projects?per_page=200").await;
     let everything = ids(&everything);
     assert_eq!(everything.len(), 120);
 
@@ -164,12 +164,9 @@ async fn paging_keeps_the_filters_and_the_sort_and_the_export_takes_every_page()
     a_county_of_120_projects(&app).await;
     let office = app.login("office").await;
     // 91 signed projects (the county's two and three in four of the others), largest first.
-    let signed: Value = office
-        .get("/api/v1/projects?stage=signed&sort=investment&per_page=200")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let signed = office
+        .get_json("/api/v1/projects?stage=signed&sort=investment&per_page=200")
+        .await;
     let signed_ids = ids(&signed);
     assert_eq!(signed_ids.len(), 91);
     let signed_total = 2 * 20_000 + (1..=MORE_PROJECTS).filter(|i| i % 4 != 0).map(|i| i * 10).sum::<i64>();
@@ -241,12 +238,7 @@ async fn api_clients_page_through_projects_and_problems_with_the_link_header() {
         seen.extend(ids(&page));
         next = link.and_then(|l| link_rel(&l, "next"));
     }
-    let signed: Value = office
-        .get("/api/v1/projects?stage=signed&per_page=200")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let signed = office.get_json("/api/v1/projects?stage=signed&per_page=200").await;
     assert_eq!(seen, ids(&signed), "three pages of 40, 40 and 11, in order, each once");
 
     // Past the end: an empty array with the count and the way back.
@@ -295,7 +287,7 @@ async fn api_clients_page_through_projects_and_problems_with_the_link_header() {
 #[tokio::test]
 async fn the_paging_parameters_and_headers_are_in_the_openapi_document() {
     let app = TestApp::spawn().await;
-    let doc: Value = app.anonymous().get("/api/openapi.json").await.json().await.unwrap();
+    let doc = app.anonymous().get_json("/api/openapi.json").await;
     for path in ["/api/v1/projects", "/api/v1/problems"] {
         let get = &doc["paths"][path]["get"];
         let params: Vec<&str> = get["parameters"]

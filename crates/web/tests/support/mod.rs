@@ -284,6 +284,11 @@ impl Client {
         self.http.get(self.url(path)).send().await.unwrap()
     }
 
+    /// The JSON body of a GET (the status is not checked: a test that cares asks `get`).
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
     pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
         let r = self.get(path).await;
         (r.status(), r.text().await.unwrap())
